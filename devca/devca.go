@@ -24,6 +24,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/kyso-vn/kyso/internal/atomicfile"
 )
 
 // File names inside a CA directory.
@@ -268,7 +270,7 @@ func (ca *CA) save(dir string) error {
 		if err != nil {
 			return err
 		}
-		if err := writeFileAtomic(filepath.Join(dir, f.name), data, f.mode); err != nil {
+		if err := atomicfile.Write(filepath.Join(dir, f.name), data, f.mode); err != nil {
 			return err
 		}
 	}
@@ -351,31 +353,4 @@ func readKey(path string, cert *x509.Certificate) (crypto.Signer, error) {
 		return nil, fmt.Errorf("%s: key does not match its certificate", path)
 	}
 	return s, nil
-}
-
-// writeFileAtomic writes data to a temporary file beside path, syncs it and
-// renames it into place, so a crash never leaves a half-written file.
-func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	defer os.Remove(tmp) // no-op after a successful rename
-	if err := f.Chmod(mode); err != nil {
-		f.Close()
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
 }

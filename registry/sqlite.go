@@ -1,0 +1,256 @@
+package registry
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// This file holds everything specific to SQLite: the driver, the connection
+// settings, the migrations and the reading of driver errors.
+
+//go:embed migrations/sqlite/*.sql
+var sqliteMigrationFiles embed.FS
+
+// Option configures a store.
+type Option func(*options)
+
+type options struct {
+	now         func() time.Time
+	busyTimeout time.Duration
+}
+
+// WithClock sets the clock used for the times the store records itself:
+// when a row was written and when an audit entry was made. The default is
+// time.Now.
+func WithClock(now func() time.Time) Option {
+	return func(o *options) { o.now = now }
+}
+
+// WithBusyTimeout sets how long a write waits for another writer to finish
+// before failing. The default is 5 seconds.
+func WithBusyTimeout(d time.Duration) Option {
+	return func(o *options) { o.busyTimeout = d }
+}
+
+// SQLite is the registry on a SQLite database file. It is safe for
+// concurrent use, including by several processes on one machine.
+type SQLite struct {
+	store sqlStore
+}
+
+// OpenSQLite opens (creating if needed) the registry database at path and
+// brings its schema up to date. The database runs in WAL mode with foreign
+// keys and full synchronous commits. A database whose schema is newer than
+// this program is refused with ErrSchemaTooNew, one whose recorded
+// migrations differ from the built-in ones with ErrSchemaMismatch.
+func OpenSQLite(ctx context.Context, path string, opts ...Option) (*SQLite, error) {
+	o := options{now: time.Now, busyTimeout: 5 * time.Second}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if path == "" {
+		return nil, errors.New("open registry: empty database path")
+	}
+	if o.now == nil {
+		return nil, errors.New("open registry: nil clock")
+	}
+	if o.busyTimeout < 0 {
+		return nil, fmt.Errorf("open registry: negative busy timeout %v", o.busyTimeout)
+	}
+	dsn, err := sqliteDSN(path, o.busyTimeout)
+	if err != nil {
+		return nil, fmt.Errorf("open registry %s: %w", path, err)
+	}
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open registry %s: %w", path, err)
+	}
+	d, err := sqliteDialect()
+	if err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("open registry %s: %w", path, err)
+	}
+	s := &SQLite{store: sqlStore{db: db, dialect: d, now: o.now}}
+	if err := s.init(ctx, o.busyTimeout); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("open registry %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// init switches the file to WAL, checks the connection settings and
+// applies migrations.
+func (s *SQLite) init(ctx context.Context, busy time.Duration) error {
+	if err := enableWAL(ctx, s.store.db, busy); err != nil {
+		return err
+	}
+	var fk int
+	if err := s.store.db.QueryRowContext(ctx, `PRAGMA foreign_keys`).Scan(&fk); err != nil {
+		return fmt.Errorf("read foreign_keys: %w", err)
+	}
+	if fk != 1 {
+		return errors.New("foreign keys are not enforced")
+	}
+	ms, err := loadMigrations(s.store.dialect.migrations)
+	if err != nil {
+		return err
+	}
+	return migrate(ctx, s.store.db, s.store.dialect, ms, s.store.now())
+}
+
+// enableWAL switches the database file to write-ahead logging. The mode is
+// stored in the file, so it is set once here rather than on every pooled
+// connection. SQLite takes the lock for the switch without waiting on the
+// busy handler, so when another process is switching the same new file at
+// the same moment the switch is retried until the busy timeout is spent.
+func enableWAL(ctx context.Context, db *sql.DB, busy time.Duration) error {
+	const pause = 10 * time.Millisecond
+	attempts := int(busy/pause) + 1
+	for i := 1; ; i++ {
+		var mode string
+		err := db.QueryRowContext(ctx, `PRAGMA journal_mode = WAL`).Scan(&mode)
+		if err == nil {
+			if !strings.EqualFold(mode, "wal") {
+				return fmt.Errorf("journal mode is %q, want wal", mode)
+			}
+			return nil
+		}
+		if !sqliteBusy(err) || i >= attempts {
+			return fmt.Errorf("enable WAL: %w", err)
+		}
+		t := time.NewTimer(pause)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return fmt.Errorf("enable WAL: %w", ctx.Err())
+		case <-t.C:
+		}
+	}
+}
+
+// sqliteDSN builds a file: URI for the modernc driver. Every connection gets
+// the same settings: busy timeout first, then foreign keys, recursive
+// triggers (so that INSERT OR REPLACE cannot delete a credential behind the
+// no-delete trigger's back), full sync, and transactions that take the
+// write lock when they begin. WAL is set on the file by enableWAL.
+func sqliteDSN(path string, busy time.Duration) (string, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", err
+	}
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout("+strconv.FormatInt(busy.Milliseconds(), 10)+")")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "recursive_triggers(1)")
+	q.Add("_pragma", "synchronous(FULL)")
+	q.Set("_txlock", "immediate")
+	u := url.URL{Scheme: "file", Path: filepath.ToSlash(abs), RawQuery: q.Encode()}
+	return u.String(), nil
+}
+
+func sqliteDialect() (dialect, error) {
+	sub, err := fs.Sub(sqliteMigrationFiles, "migrations/sqlite")
+	if err != nil {
+		return dialect{}, fmt.Errorf("embedded migrations: %w", err)
+	}
+	return dialect{
+		migrations:        sub,
+		bind:              func(q string) string { return q },
+		isUniqueViolation: sqliteUniqueViolation,
+	}, nil
+}
+
+// sqliteBusy reports whether err is SQLITE_BUSY or one of its extended codes.
+func sqliteBusy(err error) bool {
+	var e *sqlite.Error
+	return errors.As(err, &e) && e.Code()&0xff == sqlite3.SQLITE_BUSY
+}
+
+func sqliteUniqueViolation(err error) bool {
+	var e *sqlite.Error
+	if !errors.As(err, &e) {
+		return false
+	}
+	switch e.Code() {
+	case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+		return true
+	}
+	return false
+}
+
+// Issue registers a new credential and its "issue" audit entry, made by
+// actor, in one transaction. The credential is stored with StatusValid and
+// StatusChangedAt equal to IssuedAt. A credential whose ID, serial (within
+// its kind) or document hash is already registered is refused with a
+// *DuplicateError (errors.Is ErrDuplicate); an incomplete one with
+// ErrInvalidCredential.
+func (s *SQLite) Issue(ctx context.Context, c *Credential, actor string) error {
+	if err := s.store.issue(ctx, c, actor); err != nil {
+		return fmt.Errorf("registry: issue: %w", err)
+	}
+	return nil
+}
+
+// Get returns the credential with the given ID, or ErrNotFound.
+func (s *SQLite) Get(ctx context.Context, id ID) (*Credential, error) {
+	c, err := s.store.get(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("registry: get %s: %w", id, err)
+	}
+	return c, nil
+}
+
+// FindByDocumentHash returns the credential whose signed document has the
+// given SHA-256 digest, or ErrNotFound.
+func (s *SQLite) FindByDocumentHash(ctx context.Context, sum [32]byte) (*Credential, error) {
+	c, err := s.store.findByDocumentHash(ctx, sum)
+	if err != nil {
+		return nil, fmt.Errorf("registry: find by document hash: %w", err)
+	}
+	return c, nil
+}
+
+// FindBySerial returns the credential of the given kind with the given
+// serial number, or ErrNotFound. An empty serial matches nothing.
+func (s *SQLite) FindBySerial(ctx context.Context, kind, serial string) (*Credential, error) {
+	c, err := s.store.findBySerial(ctx, kind, serial)
+	if err != nil {
+		return nil, fmt.Errorf("registry: find by serial: %w", err)
+	}
+	return c, nil
+}
+
+// Count returns the number of registered credentials, whatever their status.
+func (s *SQLite) Count(ctx context.Context) (int64, error) {
+	n, err := s.store.count(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("registry: count: %w", err)
+	}
+	return n, nil
+}
+
+// Ping checks that the database is reachable and readable, for health
+// checks.
+func (s *SQLite) Ping(ctx context.Context) error {
+	if err := s.store.ping(ctx); err != nil {
+		return fmt.Errorf("registry: ping: %w", err)
+	}
+	return nil
+}
+
+// Close closes the database.
+func (s *SQLite) Close() error {
+	return s.store.db.Close()
+}
