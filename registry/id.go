@@ -20,7 +20,7 @@ const (
 	idChars      = idDataChars + 1 // data symbols plus the check symbol
 	idGroupLen   = 7
 	idPadBits    = idBytes*8 - idBits
-	maxIDInput   = 64 // bytes; longer input is rejected before it is scanned
+	maxIDInput   = 64                // bytes; longer input is rejected before it is scanned
 	idFirstByteM = 0xFF >> idPadBits // mask for the first byte
 )
 
