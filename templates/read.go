@@ -241,7 +241,7 @@ func readCSV(name string, data []byte) ([]rawRecord, error) {
 				Detail: fmt.Sprintf("%d cells, want %d", len(rec), len(cols))})
 		}
 		for i, v := range rec {
-			if i < len(cols) {
+			if i < len(cols) && cols[i] != ignoredColumn {
 				rr.fields[cols[i]] = v
 			}
 		}
@@ -280,6 +280,10 @@ func mapHeader(name string, row int, header []string) ([]string, error) {
 	seen := map[string]bool{}
 	var unknown, repeated []string
 	for i, h := range header {
+		if isRowNumberColumn(h) {
+			cols[i] = ignoredColumn
+			continue
+		}
 		f, ok := headerField(h)
 		if !ok {
 			unknown = append(unknown, cleanText(h))
@@ -315,6 +319,20 @@ func mapHeader(name string, row int, header []string) ([]string, error) {
 		return nil, errs
 	}
 	return cols, nil
+}
+
+// ignoredColumn marks a column whose cells are read and dropped.
+const ignoredColumn = ""
+
+// isRowNumberColumn reports whether a heading names the row-number column
+// ("STT", số thứ tự) that Vietnamese spreadsheets usually start with; it
+// carries nothing to validate or print.
+func isRowNumberColumn(h string) bool {
+	switch foldHeader(h) {
+	case "stt", "so_thu_tu", "tt":
+		return true
+	}
+	return false
 }
 
 // foldHeader reduces a heading to lower-case ASCII words joined by "_":

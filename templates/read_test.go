@@ -58,6 +58,34 @@ func TestReadExcelVietnameseCSV(t *testing.T) {
 	}
 }
 
+// TestReadRowNumberColumn: the "STT" column schools' spreadsheets start with
+// is accepted and dropped, not reported as unknown.
+func TestReadRowNumberColumn(t *testing.T) {
+	want := SampleGraduates(2)
+	var b bytes.Buffer
+	if err := WriteDiplomasCSV(&b, want); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(b.String(), "\n")
+	var in strings.Builder
+	for i, l := range lines {
+		switch {
+		case l == "":
+		case i == 0:
+			in.WriteString("STT," + l)
+		default:
+			in.WriteString(strconv.Itoa(i) + "," + l)
+		}
+	}
+	rows, err := ReadDiplomas("stt.csv", strings.NewReader(in.String()))
+	if err != nil {
+		t.Fatalf("ReadDiplomas with an STT column: %v", err)
+	}
+	if len(rows) != 2 || rows[0].Diploma != want[0] || rows[1].Diploma != want[1] {
+		t.Errorf("got %+v, want the two sample graduates", rows)
+	}
+}
+
 func TestReadNFD(t *testing.T) {
 	data := readFixture(t, "graduates_nfd.csv")
 	if norm.NFC.IsNormal(data) {
