@@ -1,0 +1,183 @@
+package verify
+
+import (
+	"cmp"
+	"context"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+)
+
+// DefaultMaxSize is the largest file PDF accepts when Options.MaxSize is 0.
+const DefaultMaxSize = 64 << 20
+
+// Errors returned by PDF for misuse; verdicts on the document are in the
+// Report, never errors.
+var (
+	// ErrNoRoots: Options.Roots is empty. The verifier never falls back to
+	// the system trust store.
+	ErrNoRoots = errors.New("verify: no trust roots given")
+	// ErrTooLarge: the file is larger than the size limit.
+	ErrTooLarge = errors.New("verify: file too large")
+)
+
+// Options configure PDF.
+type Options struct {
+	// Roots are the trust anchors. Only these are trusted: certificates in
+	// the signature's CMS serve as intermediates only, and the system
+	// certificate pool is never used. Required.
+	Roots []*x509.Certificate
+	// Now returns the validation time. It is used to validate a chain when
+	// a signature carries no signingTime attribute, and to refuse a signing
+	// time in the future. Nil means time.Now.
+	Now func() time.Time
+	// Credentials, when not nil, is asked for the credential registered
+	// under the SHA-256 of the file.
+	Credentials CredentialLookup
+	// MaxSize is the largest file accepted, in bytes; 0 means
+	// DefaultMaxSize.
+	MaxSize int64
+}
+
+// clockSkew is how far in the future a claimed signing time may be.
+const clockSkew = 5 * time.Minute
+
+// PDF validates the signatures of a PDF document and, when
+// Options.Credentials is set, its registry status. It is PDFContext with
+// context.Background().
+func PDF(data []byte, opts Options) (*Report, error) {
+	return PDFContext(context.Background(), data, opts)
+}
+
+// PDFContext validates the signatures of a PDF document and, when
+// Options.Credentials is set, its registry status; ctx is passed to the
+// registry lookup. It returns an error only for misuse (no roots, a file
+// over the size limit) or when ctx ends during the lookup; every verdict on
+// the document itself is in the Report. It is safe for concurrent use.
+func PDFContext(ctx context.Context, data []byte, opts Options) (*Report, error) {
+	if len(opts.Roots) == 0 {
+		return nil, ErrNoRoots
+	}
+	roots := x509.NewCertPool()
+	for i, r := range opts.Roots {
+		if r == nil {
+			return nil, fmt.Errorf("verify: trust root %d is nil", i+1)
+		}
+		roots.AddCert(r)
+	}
+	limit := opts.MaxSize
+	if limit <= 0 {
+		limit = DefaultMaxSize
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("%w: %d bytes, the limit is %d", ErrTooLarge, len(data), limit)
+	}
+	now := time.Now
+	if opts.Now != nil {
+		now = opts.Now
+	}
+	at := now()
+	sum := sha256.Sum256(data)
+	rep := &Report{
+		Schema:      SchemaVersion,
+		ValidatedAt: at.UTC(),
+		Document:    Document{SHA256: hex.EncodeToString(sum[:]), Size: int64(len(data))},
+		Checks:      []Check{},
+		Signatures:  []SignatureReport{},
+	}
+	v := &validator{data: data, roots: roots, now: at}
+	v.document(rep)
+
+	// The verdict: document checks, then each signature, then the
+	// registry; the first proven failure wins over anything indeterminate.
+	all := slices.Clone(rep.Checks)
+	for _, s := range rep.Signatures {
+		if s.Indication != TotalPassed {
+			all = append(all, Check{Indication: s.Indication, SubIndication: s.SubIndication})
+		}
+	}
+	reg, cred, regCheck, err := checkRegistry(ctx, opts.Credentials, sum)
+	if err != nil {
+		return nil, fmt.Errorf("verify: registry lookup: %w", err)
+	}
+	rep.Registry, rep.Credential = reg, cred
+	if regCheck != nil {
+		rep.Checks = append(rep.Checks, *regCheck)
+		all = append(all, *regCheck)
+	}
+	rep.Indication, rep.SubIndication = verdict(all)
+	return rep, nil
+}
+
+// validator holds what every check needs.
+type validator struct {
+	data  []byte
+	roots *x509.CertPool
+	now   time.Time
+}
+
+// document runs the document-level checks and validates each signature.
+func (v *validator) document(rep *Report) {
+	add := func(c Check) bool {
+		rep.Checks = append(rep.Checks, c)
+		return c.Passed
+	}
+	info, err := checkStructure(v.data)
+	if err != nil {
+		add(failed("pdf_structure", TotalFailed, FormatFailure, err.Error()))
+		return
+	}
+	add(passed("pdf_structure", fmt.Sprintf("PDF %s, %d cross-reference section(s)", info.version, info.sections)))
+
+	fields, err := readSignatureFields(v.data)
+	if err != nil {
+		add(failed("signature_fields", TotalFailed, FormatFailure, err.Error()))
+		return
+	}
+	add(passed("signature_fields", fmt.Sprintf("%d signed signature field(s) in the form", len(fields))))
+	rep.Document.Signatures = len(fields)
+
+	raws := scanByteRanges(v.data)
+	if problem := compareDiscovery(fields, raws); problem != "" {
+		add(failed("signatures_consistent", TotalFailed, FormatFailure, problem))
+		return
+	}
+	add(passed("signatures_consistent", fmt.Sprintf("the form and a scan of the bytes agree on %d signature(s)", len(fields))))
+
+	if len(fields) == 0 {
+		add(failed("has_signature", TotalFailed, FormatFailure, "the file contains no signature"))
+		return
+	}
+	add(passed("has_signature", strconv.Itoa(len(fields))+" signature(s)"))
+
+	// Signatures in the order they were applied: by the end of the signed
+	// range (compareDiscovery guarantees four values each).
+	slices.SortStableFunc(fields, func(a, b sigField) int {
+		return cmp.Compare(a.byteRange[2]+a.byteRange[3], b.byteRange[2]+b.byteRange[3])
+	})
+	if !add(checkOrder(fields)) {
+		return
+	}
+	for i, f := range fields {
+		rep.Signatures = append(rep.Signatures, v.signature(f, i == len(fields)-1))
+	}
+}
+
+// checkOrder checks that each signature's unsigned gap lies after the end
+// of the revision signed by the one before, so that every later signature
+// covers every earlier one entirely.
+func checkOrder(fields []sigField) Check {
+	for i := 1; i < len(fields); i++ {
+		prev, cur := fields[i-1].byteRange, fields[i].byteRange
+		if cur[1] < prev[2]+prev[3] {
+			return failed("signature_order", TotalFailed, FormatFailure,
+				fmt.Sprintf("signature %q does not cover the revision signed by %q", fields[i].name, fields[i-1].name))
+		}
+	}
+	return passed("signature_order", "each signature covers the ones before it")
+}
