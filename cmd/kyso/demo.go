@@ -1,0 +1,140 @@
+package main
+
+import (
+	"encoding/hex"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/kyso-vn/kyso/devca"
+	"github.com/kyso-vn/kyso/hsm"
+	"github.com/kyso-vn/kyso/internal/atomicfile"
+	"github.com/kyso-vn/kyso/templates"
+)
+
+func cmdDemo(e *env, args []string) error {
+	fs := newFlags(e, "demo", "[--data DIR] [--addr HOST:PORT] [--count N] [--no-serve]", `
+Run the whole path with zero set-up: create DIR, a development CA, a software
+key for the Sở director, a sample of graduates (DIR/graduates.csv), issue their
+diplomas into DIR/diplomas, register them in DIR/registry.db, and start the
+verification server. Running it again on the same DIR reuses everything and
+issues nothing twice.
+
+It prints machine-readable lines:
+  trust: PATH   the roots file to pass to 'kyso verify --trust'
+  pdf: PATH     one per issued PDF
+  url: URL      one verification page per PDF
+
+The demo's key passphrase is kept in DIR/keys/director.pass so that the demo
+runs unattended; real keys live in tokens and their PINs are never stored.`)
+	dir := fs.String("data", defaultDataDir(e), "data directory")
+	addr := fs.String("addr", "127.0.0.1:8080", "listen address of the verification server")
+	count := fs.Int("count", 24, "number of sample graduates (at least 20)")
+	noServe := fs.Bool("no-serve", false, "issue and print, but do not start the server")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 0 {
+		return usagef("unexpected argument %q", fs.Arg(0))
+	}
+	if *count < 20 {
+		return usagef("--count must be at least 20")
+	}
+	if _, _, err := net.SplitHostPort(*addr); err != nil {
+		return usagef("--addr: %v", err)
+	}
+	if err := os.MkdirAll(*dir, 0o700); err != nil {
+		return err
+	}
+	baseURL := "http://" + *addr
+
+	// 1. The development CA.
+	caDir := filepath.Join(*dir, "ca")
+	ca, created, err := devca.Init(caDir, e.rand, e.now(), devca.Options{})
+	if err != nil {
+		return err
+	}
+	if created {
+		e.log.Info("created development CA", "dir", caDir)
+	}
+
+	// 2. The director's software key and certificate.
+	graduates := templates.SampleGraduates(*count)
+	director := graduates[0]
+	keyPath := filepath.Join(*dir, "keys", "director.key")
+	passPath := filepath.Join(*dir, "keys", "director.pass")
+	keyURI := "file:" + escapePath(mustAbs(keyPath)) + "?pin-source=file:" + escapePath(mustAbs(passPath))
+	if _, err := os.Stat(keyPath); os.IsNotExist(err) {
+		if err := os.MkdirAll(filepath.Dir(keyPath), 0o700); err != nil {
+			return err
+		}
+		pass := make([]byte, 24)
+		if _, err := e.rand.Read(pass); err != nil {
+			return err
+		}
+		if err := atomicfile.Write(passPath, []byte(hex.EncodeToString(pass)+"\n"), 0o600); err != nil {
+			return err
+		}
+		alg, _ := hsm.ParseAlgorithm("rsa2048")
+		if _, err := createKey(e, keyURI, alg, ca, devca.Subject{
+			CommonName:   director.SignerName,
+			Title:        director.SignerTitle,
+			Organization: director.IssuingAuthority,
+			Province:     director.IssuePlace,
+		}); err != nil {
+			return fmt.Errorf("create the director's key: %w", err)
+		}
+		e.log.Info("created the director's signing key", "key_uri", hsm.RedactURI(keyURI))
+	}
+
+	// 3. The sample data, as a school would hand it over.
+	csvPath := filepath.Join(*dir, "graduates.csv")
+	csvData, err := templates.DiplomasCSV(graduates)
+	if err != nil {
+		return err
+	}
+	if err := atomicfile.Write(csvPath, csvData, 0o600); err != nil {
+		return err
+	}
+
+	// 4. Issue.
+	sum, err := runIssue(e, issueConfig{
+		data:    csvPath,
+		keyURI:  keyURI,
+		dbPath:  filepath.Join(*dir, "registry.db"),
+		outDir:  filepath.Join(*dir, "diplomas"),
+		baseURL: baseURL,
+	})
+	if err != nil {
+		return err
+	}
+	trust := filepath.Join(caDir, devca.RootCertFile)
+	fmt.Fprintf(e.stdout, "trust: %s\n", trust)
+	for _, r := range sum.results {
+		fmt.Fprintf(e.stdout, "pdf: %s\n", r.Path)
+	}
+	for _, r := range sum.results {
+		fmt.Fprintf(e.stdout, "url: %s/v/%s\n", strings.TrimRight(baseURL, "/"), r.ID)
+	}
+	fmt.Fprintf(e.stderr, "\nTry: kyso verify --trust %s --db %s %s\n", trust, filepath.Join(*dir, "registry.db"), sum.results[0].Path)
+	if *noServe {
+		return nil
+	}
+
+	// 5. Serve.
+	return cmdServe(e, []string{"--db", filepath.Join(*dir, "registry.db"), "--trust", trust, "--addr", *addr, "--base-url", baseURL})
+}
+
+// escapePath percent-encodes a path for a file: URI.
+func escapePath(p string) string { return (&url.URL{Path: p}).EscapedPath() }
+
+func mustAbs(p string) string {
+	a, err := filepath.Abs(p)
+	if err != nil {
+		return p
+	}
+	return a
+}

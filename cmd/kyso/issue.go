@@ -1,0 +1,217 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/kyso-vn/kyso/issuance"
+	"github.com/kyso-vn/kyso/pdf"
+	"github.com/kyso-vn/kyso/registry"
+	"github.com/kyso-vn/kyso/templates"
+)
+
+type issueConfig struct {
+	data        string
+	keyURI      string
+	certPath    string
+	dbPath      string
+	outDir      string
+	baseURL     string
+	skipInvalid bool
+}
+
+func cmdIssue(e *env, args []string) error {
+	fs := newFlags(e, "issue", "--data FILE --key URI [flags]", `
+Issue one diploma per record of FILE (CSV with a header row, or JSON): validate
+every record, then render, sign and register each one, writing one PDF per
+graduate into the output folder. A file with any invalid record issues
+nothing, unless --skip-invalid is given; the skipped rows are then listed.
+
+Issuing is idempotent: a record whose serial number (so_hieu) is already
+registered is not issued again, so an interrupted run can simply be repeated.
+
+CSV columns (UTF-8, header row; Vietnamese headers such as "Họ và tên" work too):
+  `+strings.Join(templates.DiplomaCSVColumns(), ", ")+`
+
+Example:
+  kyso issue --data graduates.csv --key 'file:kyso-data/keys/director.key?pin-source=env:KYSO_PIN' \
+      --db kyso-data/registry.db --out kyso-data/diplomas --base-url https://xacthuc.example.vn`)
+	var c issueConfig
+	data := defaultDataDir(e)
+	fs.StringVar(&c.data, "data", "", "CSV or JSON file with the graduates")
+	fs.StringVar(&c.keyURI, "key", "", "signing key URI (pkcs11: or file:)")
+	fs.StringVar(&c.certPath, "cert", "", "PEM file with the signer's certificate and chain (if the key does not hold it)")
+	fs.StringVar(&c.dbPath, "db", filepath.Join(data, "registry.db"), "registry database (SQLite file)")
+	fs.StringVar(&c.outDir, "out", filepath.Join(data, "diplomas"), "output folder for the signed PDFs")
+	fs.StringVar(&c.baseURL, "base-url", "http://127.0.0.1:8080", "public address of the verification site (encoded in each QR code)")
+	fs.BoolVar(&c.skipInvalid, "skip-invalid", false, "issue the valid records and list the invalid ones instead of issuing nothing")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	switch {
+	case c.data == "":
+		return usagef("--data is required")
+	case c.keyURI == "":
+		return usagef("--key is required")
+	case fs.NArg() != 0:
+		return usagef("unexpected argument %q", fs.Arg(0))
+	}
+	if err := checkBaseURL(c.baseURL); err != nil {
+		return usagef("--base-url: %v", err)
+	}
+	sum, err := runIssue(e, c)
+	if sum != nil {
+		for _, r := range sum.results {
+			fmt.Fprintf(e.stdout, "%s\t%s\t%s\t%s\n", r.Outcome, r.ID, r.Serial, r.Path)
+		}
+	}
+	return err
+}
+
+func checkBaseURL(u string) error {
+	if !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
+		return fmt.Errorf("%q must start with http:// or https://", u)
+	}
+	return nil
+}
+
+// issueSummary is what an issuing run did.
+type issueSummary struct {
+	results []issuance.Result
+	skipped int // invalid rows skipped with --skip-invalid
+}
+
+// runIssue validates the whole file first, then issues record by record.
+func runIssue(e *env, c issueConfig) (*issueSummary, error) {
+	rows, err := readDiplomaFile(c.data)
+	var verrs templates.ValidationErrors
+	switch {
+	case errors.As(err, &verrs):
+		if !c.skipInvalid {
+			fmt.Fprintf(e.stderr, "%v\n", err)
+			return nil, fmt.Errorf("%s: %d invalid record(s); nothing was issued (fix them, or pass --skip-invalid to issue the valid ones)", c.data, len(verrs.Rows()))
+		}
+		fmt.Fprintf(e.stderr, "skipping %d invalid record(s):\n%v\n", verrs.Rows(), err)
+	case err != nil:
+		return nil, err
+	}
+	if len(rows) == 0 {
+		return nil, fmt.Errorf("%s: no valid records to issue", c.data)
+	}
+
+	k, err := e.openKey(c.keyURI, c.certPath)
+	if err != nil {
+		return nil, err
+	}
+	defer k.Close()
+	if err := os.MkdirAll(c.outDir, 0o755); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Dir(c.dbPath), 0o700); err != nil {
+		return nil, err
+	}
+	store, err := registry.OpenSQLite(e.ctx, c.dbPath)
+	if err != nil {
+		return nil, fmt.Errorf("open registry %s: %w", c.dbPath, err)
+	}
+	defer store.Close()
+
+	fonts, err := pdf.NewRenderer()
+	if err != nil {
+		return nil, err
+	}
+	renderer, err := templates.NewDiplomaRenderer(fonts, templates.RenderOptions{Now: e.now(), Deterministic: true})
+	if err != nil {
+		return nil, err
+	}
+	is := &issuance.Issuer{
+		Render:  renderer.Render,
+		Key:     k.Signer,
+		Chain:   k.Chain,
+		Store:   store,
+		OutDir:  c.outDir,
+		BaseURL: c.baseURL,
+		Rand:    e.rand,
+		Now:     e.now,
+		Actor:   "cli:issue",
+	}
+	// Check every record's signer against the certificate before signing
+	// anything: a mismatch would otherwise stop the run half-way.
+	for _, r := range rows {
+		if err := is.CheckSigner(&r.Diploma); err != nil {
+			return nil, fmt.Errorf("%s row %d: %w", c.data, r.Row, err)
+		}
+	}
+
+	sum := &issueSummary{skipped: len(verrs.Rows())}
+	bar := newProgress(e, len(rows))
+	start := time.Now()
+	for _, r := range rows {
+		if err := e.ctx.Err(); err != nil {
+			bar.done()
+			return sum, fmt.Errorf("interrupted after %d of %d records; run the same command again to continue", len(sum.results), len(rows))
+		}
+		res, err := is.Diploma(e.ctx, &r.Diploma)
+		if err != nil {
+			bar.done()
+			return sum, fmt.Errorf("%s row %d: %w", c.data, r.Row, err)
+		}
+		sum.results = append(sum.results, res)
+		e.log.Debug("credential", "credential_id", res.ID.String(), "outcome", string(res.Outcome), "row", r.Row)
+		bar.step(res.Serial)
+	}
+	bar.done()
+	var issued, already int
+	for _, r := range sum.results {
+		if r.Outcome == issuance.Issued {
+			issued++
+		} else {
+			already++
+		}
+	}
+	fmt.Fprintf(e.stderr, "issued %d, already issued %d, invalid skipped %d; PDFs in %s; registry %s (%s)\n",
+		issued, already, sum.skipped, c.outDir, c.dbPath, time.Since(start).Round(time.Millisecond))
+	return sum, nil
+}
+
+func readDiplomaFile(path string) ([]templates.DiplomaRow, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return templates.ReadDiplomas(path, f)
+}
+
+// progress draws a one-line progress bar on a terminal and nothing
+// otherwise.
+type progress struct {
+	w     io.Writer
+	on    bool
+	n, of int
+}
+
+func newProgress(e *env, of int) *progress {
+	return &progress{w: e.stderr, on: e.interactive, of: of}
+}
+
+func (p *progress) step(label string) {
+	p.n++
+	if !p.on {
+		return
+	}
+	const width = 30
+	filled := width * p.n / p.of
+	fmt.Fprintf(p.w, "\r[%s%s] %d/%d %-14s", strings.Repeat("█", filled), strings.Repeat("·", width-filled), p.n, p.of, label)
+}
+
+func (p *progress) done() {
+	if p.on && p.n > 0 {
+		fmt.Fprintln(p.w)
+	}
+}

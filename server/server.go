@@ -1,0 +1,238 @@
+// Package server is kyso's public HTTP service: the verification page a QR
+// code on a diploma points to, the JSON API, and PDF upload verification.
+//
+// Handlers are thin: they parse the request, call the registry or the
+// verifier, and hand the outcome to one renderer. Errors are turned into a
+// status code and a safe public message in one place (renderError); the cause
+// is logged, never shown.
+package server
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"html/template"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/kyso-vn/kyso/registry"
+	"github.com/kyso-vn/kyso/verify"
+)
+
+// DefaultMaxUpload is the largest PDF accepted by the verification endpoints.
+const DefaultMaxUpload = 20 << 20
+
+// Credentials is what the server needs from the registry.
+type Credentials interface {
+	Get(ctx context.Context, id registry.ID) (*registry.Credential, error)
+	Ping(ctx context.Context) error
+}
+
+// Verifier validates an uploaded PDF. The server does not choose trust roots:
+// the Verifier it is given has them.
+type Verifier func(ctx context.Context, data []byte) (*verify.Report, error)
+
+// Config wires the server. Every field except MaxUpload is required.
+type Config struct {
+	Credentials Credentials
+	Verify      Verifier
+	Logger      *slog.Logger
+	// BaseURL is the public address the verification links are built on,
+	// e.g. https://xacthuc.example.edu.vn.
+	BaseURL   string
+	MaxUpload int64
+}
+
+//go:embed templates/*.html static/*
+var assets embed.FS
+
+// Server is the HTTP handler.
+type Server struct {
+	cfg   Config
+	pages *template.Template
+	gin   *gin.Engine
+}
+
+// New builds the router.
+func New(cfg Config) (*Server, error) {
+	if cfg.Credentials == nil || cfg.Verify == nil || cfg.Logger == nil {
+		return nil, errors.New("server: Credentials, Verify and Logger are required")
+	}
+	if cfg.MaxUpload <= 0 {
+		cfg.MaxUpload = DefaultMaxUpload
+	}
+	pages, err := template.New("").Funcs(templateFuncs).ParseFS(assets, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, pages: pages}
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	r.Use(s.recoverer(), s.accessLog(), securityHeaders())
+	r.GET("/", s.home)
+	r.GET("/v/:id", s.credentialPage)
+	r.POST("/verify", s.verifyPage)
+	r.GET("/api/v1/credentials/:id", s.credentialJSON)
+	r.POST("/api/v1/verify", s.verifyJSON)
+	r.GET("/healthz", s.healthz)
+	r.GET("/static/*path", s.static)
+	r.NoRoute(func(c *gin.Context) { s.renderError(c, errNoRoute) })
+	r.NoMethod(func(c *gin.Context) { s.renderError(c, errNoRoute) })
+	r.HandleMethodNotAllowed = true
+	s.gin = r
+	return s, nil
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.gin.ServeHTTP(w, r) }
+
+// HTTPServer returns an http.Server for addr with conservative timeouts.
+func (s *Server) HTTPServer(addr string) *http.Server {
+	return &http.Server{
+		Addr:              addr,
+		Handler:           s,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+}
+
+func (s *Server) healthz(c *gin.Context) {
+	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.cfg.Credentials.Ping(ctx); err != nil {
+		s.cfg.Logger.Error("health check failed", "err", err)
+		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable", "registry": "down"})
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"status": "ok"})
+}
+
+func (s *Server) static(c *gin.Context) {
+	data, err := assets.ReadFile("static" + c.Param("path"))
+	if err != nil {
+		s.renderError(c, errNoRoute)
+		return
+	}
+	c.Header("Cache-Control", "public, max-age=3600")
+	c.Data(http.StatusOK, contentType(c.Param("path")), data)
+}
+
+// readUpload reads the PDF from a multipart field "file" or from a raw
+// application/pdf body, refusing anything over the size limit.
+func (s *Server) readUpload(c *gin.Context) ([]byte, error) {
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.cfg.MaxUpload+1<<20)
+	var r io.Reader
+	switch ct := c.ContentType(); ct {
+	case "application/pdf", "application/octet-stream":
+		r = c.Request.Body
+	case "multipart/form-data":
+		fh, err := c.FormFile("file")
+		if err != nil {
+			var mbe *http.MaxBytesError
+			if errors.As(err, &mbe) {
+				return nil, errTooLarge
+			}
+			return nil, errMissingFile
+		}
+		if fh.Size > s.cfg.MaxUpload {
+			return nil, errTooLarge
+		}
+		f, err := fh.Open()
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		r = f
+	default:
+		return nil, errUnsupportedMedia
+	}
+	data, err := io.ReadAll(io.LimitReader(r, s.cfg.MaxUpload+1))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, errTooLarge
+		}
+		return nil, errBadUpload
+	}
+	if int64(len(data)) > s.cfg.MaxUpload {
+		return nil, errTooLarge
+	}
+	if len(data) == 0 {
+		return nil, errMissingFile
+	}
+	if len(data) < 5 || string(data[:5]) != "%PDF-" {
+		return nil, errNotPDF
+	}
+	return data, nil
+}
+
+func (s *Server) verifyUpload(c *gin.Context) (*verify.Report, error) {
+	data, err := s.readUpload(c)
+	if err != nil {
+		return nil, err
+	}
+	return s.cfg.Verify(c.Request.Context(), data)
+}
+
+func (s *Server) verifyJSON(c *gin.Context) {
+	rep, err := s.verifyUpload(c)
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, rep)
+}
+
+func (s *Server) verifyPage(c *gin.Context) {
+	rep, err := s.verifyUpload(c)
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	s.html(c, http.StatusOK, "report.html", reportView(rep, langOf(c)))
+}
+
+func (s *Server) home(c *gin.Context) {
+	s.html(c, http.StatusOK, "home.html", pageData{Lang: langOf(c), MaxUploadMB: s.cfg.MaxUpload >> 20})
+}
+
+func (s *Server) lookup(c *gin.Context) (*registry.Credential, error) {
+	id, err := registry.ParseID(c.Param("id"))
+	if err != nil {
+		return nil, errMalformedID
+	}
+	return s.cfg.Credentials.Get(c.Request.Context(), id)
+}
+
+func (s *Server) credentialPage(c *gin.Context) {
+	cred, err := s.lookup(c)
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	s.html(c, http.StatusOK, "credential.html", credentialView(cred, langOf(c)))
+}
+
+func (s *Server) credentialJSON(c *gin.Context) {
+	cred, err := s.lookup(c)
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, publicCredential(cred, s.cfg.BaseURL))
+}
+
+func (s *Server) html(c *gin.Context, status int, name string, data any) {
+	c.Status(status)
+	c.Header("Content-Type", "text/html; charset=utf-8")
+	if err := s.pages.ExecuteTemplate(c.Writer, name, data); err != nil {
+		s.cfg.Logger.Error("render page", "page", name, "err", err)
+	}
+}

@@ -1,0 +1,395 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kyso-vn/kyso/devca"
+	"github.com/kyso-vn/kyso/issuance"
+	"github.com/kyso-vn/kyso/pdf"
+	"github.com/kyso-vn/kyso/registry"
+	"github.com/kyso-vn/kyso/templates"
+	"github.com/kyso-vn/kyso/verify"
+)
+
+// issuedAt is the wall clock: pdfsign (through digitorus/pkcs7) stamps the
+// CMS signingTime with time.Now, so a pinned clock would make the verifier
+// see a signature from the future.
+var issuedAt = time.Now().UTC().Truncate(time.Second)
+
+type fixture struct {
+	srv   *Server
+	store *registry.SQLite
+	id    registry.ID
+	pdf   []byte // the signed diploma registered under id
+	// verified records what the Verifier was given.
+	verified [][]byte
+}
+
+// newFixture builds a server on a real SQLite registry holding one diploma
+// issued for real (rendered, signed with a development-CA key, registered),
+// and the real verifier trusting that CA.
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	store, err := registry.OpenSQLite(ctx, filepath.Join(t.TempDir(), "r.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	ca, err := devca.New(rand.Reader, issuedAt, devca.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := templates.SampleGraduates(1)[0]
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf, err := ca.IssueSigner(rand.Reader, key.Public(), devca.Subject{CommonName: d.SignerName, Title: d.SignerTitle}, issuedAt, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fonts, err := pdf.NewRenderer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := templates.NewDiplomaRenderer(fonts, templates.RenderOptions{Now: issuedAt, Deterministic: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	is := &issuance.Issuer{
+		Render: r.Render, Key: key, Chain: append([]*x509.Certificate{leaf}, ca.Chain()...),
+		Store: store, OutDir: t.TempDir(), BaseURL: "https://xacthuc.example.vn",
+		Rand: rand.Reader, Now: func() time.Time { return issuedAt }, Actor: "test",
+	}
+	res, err := is.Diploma(ctx, &d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{store: store, id: res.ID}
+	if f.pdf, err = os.ReadFile(res.Path); err != nil {
+		t.Fatal(err)
+	}
+	lookup := storeLookup{store}
+	f.srv, err = New(Config{
+		Credentials: store,
+		Verify: func(ctx context.Context, data []byte) (*verify.Report, error) {
+			f.verified = append(f.verified, data)
+			return verify.PDFContext(ctx, data, verify.Options{
+				Roots: []*x509.Certificate{ca.Root}, Now: func() time.Time { return issuedAt.Add(time.Hour) }, Credentials: lookup})
+		},
+		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
+		BaseURL:   "https://xacthuc.example.vn",
+		MaxUpload: 1 << 20,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// storeLookup adapts the registry to the verifier, as cmd/kyso does.
+type storeLookup struct{ s *registry.SQLite }
+
+func (l storeLookup) LookupDocument(ctx context.Context, sum [32]byte) (*verify.Credential, error) {
+	c, err := l.s.FindByDocumentHash(ctx, sum)
+	if errors.Is(err, registry.ErrNotFound) {
+		return nil, verify.ErrUnknownDocument
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &verify.Credential{ID: c.ID.String(), Kind: c.Kind, Status: verify.CredentialStatus(c.Status)}, nil
+}
+
+func (f *fixture) do(req *http.Request) *httptest.ResponseRecorder {
+	w := httptest.NewRecorder()
+	f.srv.ServeHTTP(w, req)
+	return w
+}
+
+func TestCredentialPage(t *testing.T) {
+	f := newFixture(t)
+	for _, path := range []string{
+		"/v/" + f.id.String(),
+		"/v/" + strings.ToLower(f.id.Compact()), // as typed by a person
+	} {
+		w := f.do(httptest.NewRequest("GET", path, nil))
+		if w.Code != http.StatusOK {
+			t.Fatalf("GET %s = %d, want 200", path, w.Code)
+		}
+		body := w.Body.String()
+		for _, want := range []string{"Còn hiệu lực", "Nguyễn Văn Nghĩa", "01/01/2006", "Trường THPT Chuyên Bến Tre", "T 00516292", "2024", "Bằng tốt nghiệp trung học phổ thông"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("GET %s: page lacks %q", path, want)
+			}
+		}
+		if strings.Contains(body, "CN=") {
+			t.Errorf("GET %s: page shows the issuer's certificate subject; public pages show only the minimum", path)
+		}
+	}
+	w := f.do(httptest.NewRequest("GET", "/v/"+f.id.String()+"?lang=en", nil))
+	if !strings.Contains(w.Body.String(), "Valid") || !strings.Contains(w.Body.String(), `lang="en"`) {
+		t.Errorf("English page lacks its status or lang attribute")
+	}
+	for _, h := range []string{"Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy"} {
+		if w.Header().Get(h) == "" {
+			t.Errorf("response lacks security header %s", h)
+		}
+	}
+	if got := w.Header().Get("Cache-Control"); got != "no-store" {
+		t.Errorf("Cache-Control = %q, want no-store (status can change)", got)
+	}
+}
+
+func TestCredentialErrors(t *testing.T) {
+	f := newFixture(t)
+	unknown, _ := registry.NewID(bytes.NewReader(bytes.Repeat([]byte{9}, 13)))
+	// One character changed: the check symbol catches it, so it is malformed.
+	typo := []byte(f.id.Compact())
+	if typo[3] == 'A' {
+		typo[3] = 'B'
+	} else {
+		typo[3] = 'A'
+	}
+	tests := []struct {
+		path string
+		code int
+		want string
+	}{
+		{"/v/" + unknown.String(), 404, "Không tìm thấy"},
+		{"/v/not-an-id", 400, "không đúng định dạng"},
+		{"/v/" + string(typo), 400, "không đúng định dạng"},
+		{"/api/v1/credentials/" + unknown.String(), 404, `"code":"not_found"`},
+		{"/api/v1/credentials/xyz", 400, `"code":"malformed_id"`},
+		{"/nowhere", 404, "Không có trang này"},
+	}
+	for _, tt := range tests {
+		w := f.do(httptest.NewRequest("GET", tt.path, nil))
+		if w.Code != tt.code || !strings.Contains(w.Body.String(), tt.want) {
+			t.Errorf("GET %s = %d %q, want %d containing %q", tt.path, w.Code, w.Body.String(), tt.code, tt.want)
+		}
+	}
+}
+
+func TestCredentialJSON(t *testing.T) {
+	f := newFixture(t)
+	w := f.do(httptest.NewRequest("GET", "/api/v1/credentials/"+f.id.String(), nil))
+	if w.Code != 200 {
+		t.Fatalf("GET = %d, want 200", w.Code)
+	}
+	var got map[string]any
+	if err := json.Unmarshal(w.Body.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{
+		"id":          f.id.String(),
+		"kind":        "diploma",
+		"status":      "valid",
+		"holder_name": "Nguyễn Văn Nghĩa",
+		"serial":      "T 00516292",
+		"verify_url":  "https://xacthuc.example.vn/v/" + f.id.String(),
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s = %v, want %v", k, got[k], v)
+		}
+	}
+	if _, ok := got["issuer"]; ok {
+		t.Error("the public JSON carries the issuer field")
+	}
+}
+
+func multipartPDF(t *testing.T, field string, data []byte) (*bytes.Buffer, string) {
+	t.Helper()
+	var b bytes.Buffer
+	mw := multipart.NewWriter(&b)
+	fw, err := mw.CreateFormFile(field, "diploma.pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fw.Write(data)
+	mw.Close()
+	return &b, mw.FormDataContentType()
+}
+
+func TestVerifyUploadErrors(t *testing.T) {
+	f := newFixture(t)
+	big := append([]byte("%PDF-1.7\n"), bytes.Repeat([]byte("x"), 2<<20)...)
+	tests := []struct {
+		name  string
+		body  io.Reader
+		ctype string
+		code  int
+		errc  string
+	}{
+		{"not a pdf", bytes.NewReader([]byte("hello")), "application/pdf", 415, "not_pdf"},
+		{"empty", bytes.NewReader(nil), "application/pdf", 400, "missing_file"},
+		{"too large raw", bytes.NewReader(big), "application/pdf", 413, "too_large"},
+		{"wrong type", strings.NewReader("{}"), "application/json", 415, "unsupported_media_type"},
+	}
+	b, ct := multipartPDF(t, "other", []byte("%PDF-1.7"))
+	tests = append(tests, struct {
+		name  string
+		body  io.Reader
+		ctype string
+		code  int
+		errc  string
+	}{"wrong field", b, ct, 400, "missing_file"})
+	b2, ct2 := multipartPDF(t, "file", big)
+	tests = append(tests, struct {
+		name  string
+		body  io.Reader
+		ctype string
+		code  int
+		errc  string
+	}{"too large multipart", b2, ct2, 413, "too_large"})
+	for _, tt := range tests {
+		req := httptest.NewRequest("POST", "/api/v1/verify", tt.body)
+		req.Header.Set("Content-Type", tt.ctype)
+		w := f.do(req)
+		if w.Code != tt.code || !strings.Contains(w.Body.String(), `"code":"`+tt.errc+`"`) {
+			t.Errorf("%s: POST = %d %s, want %d %s", tt.name, w.Code, w.Body.String(), tt.code, tt.errc)
+		}
+	}
+	if len(f.verified) != 0 {
+		t.Errorf("the verifier ran %d times on refused uploads, want 0", len(f.verified))
+	}
+}
+
+func TestVerifyUnsignedPDF(t *testing.T) {
+	f := newFixture(t)
+	pdf := minimalPDF()
+	b, ct := multipartPDF(t, "file", pdf)
+	req := httptest.NewRequest("POST", "/api/v1/verify", b)
+	req.Header.Set("Content-Type", ct)
+	w := f.do(req)
+	if w.Code != 200 {
+		t.Fatalf("POST = %d %s, want 200 with a report", w.Code, w.Body.String())
+	}
+	var rep struct {
+		Indication string `json:"indication"`
+	}
+	json.Unmarshal(w.Body.Bytes(), &rep)
+	if rep.Indication == "TOTAL_PASSED" {
+		t.Errorf("an unsigned PDF passed verification")
+	}
+	// The HTML form gives a page.
+	b, ct = multipartPDF(t, "file", pdf)
+	req = httptest.NewRequest("POST", "/verify", b)
+	req.Header.Set("Content-Type", ct)
+	w = f.do(req)
+	if w.Code != 200 || !strings.Contains(w.Body.String(), "KHÔNG hợp lệ") {
+		t.Errorf("POST /verify = %d, want a page saying the document is not valid:\n%s", w.Code, w.Body.String())
+	}
+}
+
+func TestVerifySignedDiploma(t *testing.T) {
+	f := newFixture(t)
+	post := func(path string, data []byte) *httptest.ResponseRecorder {
+		b, ct := multipartPDF(t, "file", data)
+		req := httptest.NewRequest("POST", path, b)
+		req.Header.Set("Content-Type", ct)
+		return f.do(req)
+	}
+	w := post("/api/v1/verify", f.pdf)
+	var rep struct {
+		Indication string `json:"indication"`
+		Credential *struct {
+			ID     string `json:"id"`
+			Status string `json:"status"`
+		} `json:"credential"`
+	}
+	if err := json.Unmarshal(w.Body.Bytes(), &rep); err != nil || w.Code != 200 {
+		t.Fatalf("POST = %d %s", w.Code, w.Body.String())
+	}
+	if rep.Indication != "TOTAL_PASSED" || rep.Credential == nil || rep.Credential.ID != f.id.String() || rep.Credential.Status != "valid" {
+		t.Errorf("report = %s, want TOTAL_PASSED and the registered credential", w.Body.String())
+	}
+	// Raw application/pdf works too.
+	req := httptest.NewRequest("POST", "/api/v1/verify", bytes.NewReader(f.pdf))
+	req.Header.Set("Content-Type", "application/pdf")
+	if w := f.do(req); w.Code != 200 || !strings.Contains(w.Body.String(), `"indication":"TOTAL_PASSED"`) {
+		t.Errorf("raw upload = %d %s", w.Code, w.Body.String())
+	}
+	// The page for people.
+	w = post("/verify", f.pdf)
+	if w.Code != 200 || !strings.Contains(w.Body.String(), "Tài liệu hợp lệ") || !strings.Contains(w.Body.String(), f.id.String()) {
+		t.Errorf("POST /verify = %d, want a page saying valid with the credential ID", w.Code)
+	}
+	// A tampered copy fails, on the page and in the API.
+	bad := bytes.Replace(f.pdf, []byte("/Producer"), []byte("/Producex"), 1)
+	if w := post("/api/v1/verify", bad); !strings.Contains(w.Body.String(), `"indication":"TOTAL_FAILED"`) {
+		t.Errorf("tampered upload: %s, want TOTAL_FAILED", w.Body.String())
+	}
+	if w := post("/verify", bad); !strings.Contains(w.Body.String(), "KHÔNG hợp lệ") {
+		t.Errorf("tampered upload page does not say the document is not valid")
+	}
+}
+
+func TestHealthz(t *testing.T) {
+	f := newFixture(t)
+	if w := f.do(httptest.NewRequest("GET", "/healthz", nil)); w.Code != 200 {
+		t.Fatalf("healthz = %d, want 200", w.Code)
+	}
+	f.store.Close()
+	if w := f.do(httptest.NewRequest("GET", "/healthz", nil)); w.Code != 503 {
+		t.Fatalf("healthz with the registry closed = %d, want 503", w.Code)
+	}
+}
+
+func TestHomeAndStatic(t *testing.T) {
+	f := newFixture(t)
+	w := f.do(httptest.NewRequest("GET", "/", nil))
+	if w.Code != 200 || !strings.Contains(w.Body.String(), `enctype="multipart/form-data"`) {
+		t.Fatalf("home = %d, want 200 with an upload form", w.Code)
+	}
+	w = f.do(httptest.NewRequest("GET", "/static/site.css", nil))
+	if w.Code != 200 || !strings.HasPrefix(w.Header().Get("Content-Type"), "text/css") {
+		t.Fatalf("site.css = %d %s", w.Code, w.Header().Get("Content-Type"))
+	}
+	if w := f.do(httptest.NewRequest("GET", "/static/../server.go", nil)); w.Code == 200 {
+		t.Fatal("static handler served a file outside static/")
+	}
+}
+
+// minimalPDF is a valid one-page PDF without signatures.
+func minimalPDF() []byte {
+	var b bytes.Buffer
+	offs := []int{}
+	b.WriteString("%PDF-1.4\n")
+	objs := []string{
+		"<< /Type /Catalog /Pages 2 0 R >>",
+		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
+	}
+	for i, o := range objs {
+		offs = append(offs, b.Len())
+		b.WriteString(itoa(int64(i+1)) + " 0 obj\n" + o + "\nendobj\n")
+	}
+	x := b.Len()
+	b.WriteString("xref\n0 4\n0000000000 65535 f \n")
+	for _, o := range offs {
+		s := itoa(int64(o))
+		b.WriteString(strings.Repeat("0", 10-len(s)) + s + " 00000 n \n")
+	}
+	b.WriteString("trailer\n<< /Size 4 /Root 1 0 R >>\nstartxref\n" + itoa(int64(x)) + "\n%%EOF\n")
+	return b.Bytes()
+}

@@ -1,0 +1,220 @@
+package server
+
+import (
+	"encoding/hex"
+	"html/template"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/kyso-vn/kyso/registry"
+	"github.com/kyso-vn/kyso/verify"
+)
+
+var templateFuncs = template.FuncMap{
+	"t": func(lang, vi, en string) string {
+		if lang == "en" {
+			return en
+		}
+		return vi
+	},
+}
+
+// langOf picks the page language: ?lang=en or ?lang=vi, Vietnamese by default.
+func langOf(c *gin.Context) string {
+	if c.Query("lang") == "en" {
+		return "en"
+	}
+	return "vi"
+}
+
+type pageData struct {
+	Lang        string
+	Status      int
+	Message     string
+	MaxUploadMB int64
+}
+
+// credentialPublic is the JSON view of a credential: the least that proves a
+// record genuine (DOMAIN.md: public verification shows the minimum).
+type credentialPublic struct {
+	ID             string     `json:"id"`
+	Kind           string     `json:"kind"`
+	Status         string     `json:"status"`
+	StatusReason   string     `json:"status_reason,omitempty"`
+	StatusChanged  *time.Time `json:"status_changed_at,omitempty"`
+	HolderName     string     `json:"holder_name"`
+	DateOfBirth    string     `json:"date_of_birth"`
+	Year           int        `json:"year"`
+	School         string     `json:"school"`
+	Serial         string     `json:"serial"`
+	IssuedAt       time.Time  `json:"issued_at"`
+	DocumentSHA256 string     `json:"document_sha256"`
+	VerifyURL      string     `json:"verify_url"`
+}
+
+func publicCredential(c *registry.Credential, baseURL string) credentialPublic {
+	p := credentialPublic{
+		ID:             c.ID.String(),
+		Kind:           c.Kind,
+		Status:         string(c.Status),
+		StatusReason:   c.StatusReason,
+		HolderName:     c.Public.HolderName,
+		DateOfBirth:    c.Public.DateOfBirth,
+		Year:           c.Public.Year,
+		School:         c.Public.School,
+		Serial:         c.Public.Serial,
+		IssuedAt:       c.IssuedAt.UTC(),
+		DocumentSHA256: hex.EncodeToString(c.DocumentSHA256[:]),
+		VerifyURL:      strings.TrimRight(baseURL, "/") + "/v/" + c.ID.String(),
+	}
+	if c.Status != registry.StatusValid && !c.StatusChangedAt.IsZero() {
+		t := c.StatusChangedAt.UTC()
+		p.StatusChanged = &t
+	}
+	return p
+}
+
+var kindNames = map[string][2]string{
+	"diploma":    {"Bằng tốt nghiệp trung học phổ thông", "Upper secondary school diploma"},
+	"transcript": {"Học bạ", "School record (học bạ)"},
+	"gradebook":  {"Sổ điểm", "Gradebook (sổ điểm)"},
+}
+
+func kindName(kind, lang string) string {
+	n, ok := kindNames[kind]
+	if !ok {
+		return kind
+	}
+	if lang == "en" {
+		return n[1]
+	}
+	return n[0]
+}
+
+type statusView struct {
+	Class   string // ok, bad, warn: the colour of the banner
+	Title   string
+	Explain string
+}
+
+func credentialStatus(c *registry.Credential, lang string) statusView {
+	en := lang == "en"
+	switch c.Status {
+	case registry.StatusValid:
+		if en {
+			return statusView{"ok", "Valid", "This credential was issued and is recorded as valid in the registry."}
+		}
+		return statusView{"ok", "Còn hiệu lực", "Văn bằng này đã được cấp và đang có hiệu lực theo sổ đăng ký."}
+	case registry.StatusRevoked:
+		if en {
+			return statusView{"bad", "Revoked", "This credential has been revoked by its issuer and is no longer valid."}
+		}
+		return statusView{"bad", "Đã bị thu hồi", "Văn bằng này đã bị cơ quan cấp thu hồi và không còn giá trị."}
+	case registry.StatusSuperseded:
+		if en {
+			return statusView{"warn", "Superseded", "This credential has been replaced by a corrected version."}
+		}
+		return statusView{"warn", "Đã được thay thế", "Văn bằng này đã được thay thế bằng một bản đính chính."}
+	default:
+		return statusView{"warn", string(c.Status), ""}
+	}
+}
+
+type credentialPage struct {
+	Lang       string
+	ID         string
+	Status     statusView
+	Reason     string
+	Kind       string
+	HolderName string
+	Birth      string
+	Year       int
+	School     string
+	Serial     string
+	IssuedAt   string
+}
+
+func credentialView(c *registry.Credential, lang string) credentialPage {
+	return credentialPage{
+		Lang:       lang,
+		ID:         c.ID.String(),
+		Status:     credentialStatus(c, lang),
+		Reason:     c.StatusReason,
+		Kind:       kindName(c.Kind, lang),
+		HolderName: c.Public.HolderName,
+		Birth:      c.Public.DateOfBirth,
+		Year:       c.Public.Year,
+		School:     c.Public.School,
+		Serial:     c.Public.Serial,
+		IssuedAt:   c.IssuedAt.In(vietnam).Format("02/01/2006"),
+	}
+}
+
+// vietnam is UTC+7 (Vietnam has no daylight saving time).
+var vietnam = time.FixedZone("ICT", 7*3600)
+
+type signatureRow struct {
+	Signer      string
+	SigningTime string
+	Indication  string
+	Passed      bool
+	Whole       bool
+	Chain       string
+}
+
+type reportPage struct {
+	Lang       string
+	Class      string
+	Title      string
+	Summary    string
+	Signatures []signatureRow
+	Credential *credentialPage
+	SHA256     string
+}
+
+func reportView(r *verify.Report, lang string) reportPage {
+	p := reportPage{Lang: lang, Summary: r.Summary(lang), SHA256: r.Document.SHA256}
+	en := lang == "en"
+	switch r.Indication {
+	case verify.TotalPassed:
+		p.Class, p.Title = "ok", "Tài liệu hợp lệ"
+		if en {
+			p.Title = "The document is valid"
+		}
+	case verify.TotalFailed:
+		p.Class, p.Title = "bad", "Tài liệu KHÔNG hợp lệ"
+		if en {
+			p.Title = "The document is NOT valid"
+		}
+	default:
+		p.Class, p.Title = "warn", "Chưa xác định được"
+		if en {
+			p.Title = "Could not be confirmed"
+		}
+	}
+	for _, s := range r.Signatures {
+		row := signatureRow{
+			Signer:     s.Signer.CommonName,
+			Indication: string(s.Indication),
+			Passed:     s.Indication == verify.TotalPassed,
+			Whole:      s.CoversWholeDocument,
+			Chain:      s.Chain.Status,
+		}
+		if !s.SigningTime.IsZero() {
+			row.SigningTime = s.SigningTime.In(vietnam).Format("02/01/2006 15:04")
+		}
+		p.Signatures = append(p.Signatures, row)
+	}
+	if r.Credential != nil {
+		c := &credentialPage{
+			Lang:   lang,
+			ID:     r.Credential.ID,
+			Reason: r.Credential.StatusReason,
+		}
+		c.Status = credentialStatus(&registry.Credential{Status: registry.Status(r.Credential.Status)}, lang)
+		p.Credential = c
+	}
+	return p
+}
