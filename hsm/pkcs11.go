@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -61,7 +62,7 @@ func openTokenKey(ctx context.Context, u *URI, opts *Options) (*Key, error) {
 	}
 	var stored []*x509.Certificate
 	if tk.stored != nil {
-		stored = []*x509.Certificate{tk.stored}
+		stored = append([]*x509.Certificate{tk.stored}, tokenIssuers(tk.c11, tk.stored)...)
 	}
 	chain, err := buildChain(tk.signer.Public(), stored, opts.Certificates, opts.AllowMissingCertificate)
 	if err != nil {
@@ -651,6 +652,48 @@ func signingTemplates(id, label []byte) (public, private crypto11.AttributeSet, 
 	return public, private, err
 }
 
+// maxTokenChain bounds the issuers followed on a token.
+const maxTokenChain = 8
+
+// tokenIssuers follows leaf's issuers through the CA certificates stored on
+// the token (labelled with their subject's common name, as
+// ImportCertificates stores them), stopping at a self-signed certificate or
+// at the first issuer the token does not hold. Only a certificate whose
+// signature checks is taken.
+func tokenIssuers(c11 *crypto11.Context, leaf *x509.Certificate) []*x509.Certificate {
+	var out []*x509.Certificate
+	cur := leaf
+	for range maxTokenChain {
+		if bytes.Equal(cur.RawIssuer, cur.RawSubject) || cur.Issuer.CommonName == "" {
+			break
+		}
+		ca, err := c11.FindCertificate(nil, []byte(cur.Issuer.CommonName), nil)
+		if err != nil || ca == nil || !ca.IsCA || cur.CheckSignatureFrom(ca) != nil {
+			break
+		}
+		out = append(out, ca)
+		cur = ca
+	}
+	return out
+}
+
+// ImportCertificates stores chain[0] beside the key uri names, as
+// ImportCertificate does, and each CA certificate after it under its
+// subject's common name, so that Open returns the whole chain without
+// Options.Certificates (tokens from Vietnamese CAs carry their chain the same
+// way). A CA certificate already on the token is left alone.
+func ImportCertificates(ctx context.Context, uri string, chain []*x509.Certificate, opts Options) error {
+	if len(chain) == 0 {
+		return errors.New("import certificates: empty chain")
+	}
+	for i := 0; i+1 < len(chain); i++ {
+		if !chain[i+1].IsCA || chain[i].CheckSignatureFrom(chain[i+1]) != nil {
+			return fmt.Errorf("import certificates: certificate %d is not issued by certificate %d: %w", i, i+1, ErrInvalidChain)
+		}
+	}
+	return importCertificates(ctx, uri, chain, opts)
+}
+
 // ImportCertificate stores cert on the token beside the key uri names, with
 // the key's CKA_ID and CKA_LABEL, so that Open finds it without
 // Options.Certificates. The certificate must hold the key's public key
@@ -658,12 +701,17 @@ func signingTemplates(id, label []byte) (public, private crypto11.AttributeSet, 
 // no-op; a different one stored with the key is refused with
 // ErrCertificateExists.
 func ImportCertificate(ctx context.Context, uri string, cert *x509.Certificate, opts Options) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
 	if cert == nil {
 		return errors.New("import certificate: nil certificate")
 	}
+	return importCertificates(ctx, uri, []*x509.Certificate{cert}, opts)
+}
+
+func importCertificates(ctx context.Context, uri string, chain []*x509.Certificate, opts Options) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	cert := chain[0]
 	u, err := ParseURI(uri)
 	if err != nil {
 		return err
@@ -682,21 +730,33 @@ func ImportCertificate(ctx context.Context, uri string, cert *x509.Certificate, 
 	if !publicKeyEqual(tk.signer.Public(), cert.PublicKey) {
 		return fmt.Errorf("import certificate %q for key %s: %w", cert.Subject.String(), keyName(u), ErrCertificateMismatch)
 	}
-	if tk.stored != nil {
-		if bytes.Equal(tk.stored.Raw, cert.Raw) {
-			return nil
-		}
+	switch {
+	case tk.stored != nil && !bytes.Equal(tk.stored.Raw, cert.Raw):
 		return fmt.Errorf("import certificate for key %s: %w", keyName(u), ErrCertificateExists)
-	}
-	if len(tk.id) == 0 {
+	case tk.stored == nil && len(tk.id) == 0:
 		return fmt.Errorf("import certificate for key %s: the key has no CKA_ID to link the certificate to", keyName(u))
+	case tk.stored == nil:
+		label := []byte(tk.label)
+		if len(label) == 0 {
+			label = []byte(cert.Subject.CommonName)
+		}
+		if err := tk.c11.ImportCertificateWithLabel(tk.id, label, cert); err != nil {
+			return fmt.Errorf("import certificate for key %s: %w", keyName(u), err)
+		}
 	}
-	label := []byte(tk.label)
-	if len(label) == 0 {
-		label = []byte(cert.Subject.CommonName)
-	}
-	if err := tk.c11.ImportCertificateWithLabel(tk.id, label, cert); err != nil {
-		return fmt.Errorf("import certificate for key %s: %w", keyName(u), err)
+	for _, ca := range chain[1:] {
+		label := []byte(ca.Subject.CommonName)
+		have, err := tk.c11.FindCertificate(nil, label, nil)
+		if err != nil {
+			return fmt.Errorf("look for CA certificate %q on the token: %w", ca.Subject.CommonName, err)
+		}
+		if have != nil {
+			continue
+		}
+		id := sha256.Sum256(ca.Raw)
+		if err := tk.c11.ImportCertificateWithLabel(id[:8], label, ca); err != nil {
+			return fmt.Errorf("import CA certificate %q: %w", ca.Subject.CommonName, err)
+		}
 	}
 	return nil
 }

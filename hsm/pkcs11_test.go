@@ -15,8 +15,10 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/ThalesGroup/crypto11"
+	"github.com/kyso-vn/kyso/devca"
 	"github.com/kyso-vn/kyso/internal/testenv"
 )
 
@@ -524,5 +526,41 @@ func TestOpenCancelled(t *testing.T) {
 	cancel()
 	if _, err := Open(ctx, "file:/k.pem", Options{}); !errors.Is(err, context.Canceled) {
 		t.Fatalf("got %v, want context.Canceled", err)
+	}
+}
+
+// TestImportCertificatesChain: a leaf stored with its CA chain comes back
+// whole from Open, so signing needs no --cert.
+func TestImportCertificatesChain(t *testing.T) {
+	tok := testenv.SoftHSM(t)
+	generate(t, tok, "director", ECDSAP256)
+	uri := tok.URI("object=director", "pin-value="+tok.PIN)
+	now := time.Now()
+	ca, err := devca.New(rand.Reader, now, devca.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := openKey(t, uri, Options{AllowMissingCertificate: true})
+	leaf, err := ca.IssueSigner(rand.Reader, key.Signer.Public(), devca.Subject{CommonName: "Nguyễn Văn Nghĩa"}, now, 0)
+	key.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A chain out of order is refused before the token is touched.
+	if err := ImportCertificates(context.Background(), uri, []*x509.Certificate{leaf, ca.Root, ca.Issuing}, Options{}); !errors.Is(err, ErrInvalidChain) {
+		t.Fatalf("out-of-order chain: got %v, want ErrInvalidChain", err)
+	}
+	chain := append([]*x509.Certificate{leaf}, ca.Chain()...)
+	if err := ImportCertificates(context.Background(), uri, chain, Options{}); err != nil {
+		t.Fatalf("ImportCertificates: %v", err)
+	}
+	// Again: nothing changes, nothing is duplicated.
+	if err := ImportCertificates(context.Background(), uri, chain, Options{}); err != nil {
+		t.Fatalf("ImportCertificates again: %v", err)
+	}
+	key = openKey(t, uri, Options{})
+	defer key.Close()
+	if len(key.Chain) != 3 || !key.Chain[0].Equal(leaf) || !key.Chain[1].Equal(ca.Issuing) || !key.Chain[2].Equal(ca.Root) {
+		t.Fatalf("Open returned a chain of %d, want leaf, issuing CA, root", len(key.Chain))
 	}
 }

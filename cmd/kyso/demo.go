@@ -49,6 +49,8 @@ runs unattended; real keys live in tokens and their PINs are never stored.`)
 	if err := os.MkdirAll(*dir, 0o700); err != nil {
 		return err
 	}
+	// The printed paths are absolute, so they work from any directory.
+	*dir = mustAbs(*dir)
 	baseURL := "http://" + *addr
 
 	// 1. The development CA.

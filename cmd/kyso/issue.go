@@ -96,7 +96,7 @@ func runIssue(e *env, c issueConfig) (*issueSummary, error) {
 			fmt.Fprintf(e.stderr, "%v\n", err)
 			return nil, fmt.Errorf("%s: %d invalid record(s); nothing was issued (fix them, or pass --skip-invalid to issue the valid ones)", c.data, len(verrs.Rows()))
 		}
-		fmt.Fprintf(e.stderr, "skipping %d invalid record(s):\n%v\n", verrs.Rows(), err)
+		fmt.Fprintf(e.stderr, "skipping %d invalid record(s):\n%v\n", len(verrs.Rows()), err)
 	case err != nil:
 		return nil, err
 	}

@@ -188,7 +188,8 @@ func createKey(e *env, uri string, alg hsm.Algorithm, ca *devca.CA, subj devca.S
 		if err != nil {
 			return nil, err
 		}
-		if err := hsm.ImportCertificate(e.ctx, uri, cert, e.hsmOptions(nil)); err != nil {
+		chain := append([]*x509.Certificate{cert}, ca.Chain()...)
+		if err := hsm.ImportCertificates(e.ctx, uri, chain, e.hsmOptions(nil)); err != nil {
 			return nil, fmt.Errorf("store certificate in token: %w", err)
 		}
 		return cert, nil

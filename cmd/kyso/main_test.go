@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"os"
@@ -9,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/kyso-vn/kyso/internal/testenv"
 )
 
 // The CLI tests run the real binary, built once.
@@ -205,5 +208,199 @@ func TestDemoEndToEnd(t *testing.T) {
 	// A missing file is an I/O error.
 	if v := kyso(t, work, nil, "verify", "--trust", d.trust, filepath.Join(work, "nope.pdf")); v.code != 3 {
 		t.Errorf("verify missing file: exit %d, want 3", v.code)
+	}
+}
+
+// fileKey makes a development CA and a software key for the sample data's
+// signer in work, returning the key URI (passphrase from $KYSO_TEST_PASS).
+func fileKey(t *testing.T, work string) (uri string, env []string, root string) {
+	t.Helper()
+	env = []string{"KYSO_TEST_PASS=correct horse battery staple"}
+	if r := kyso(t, work, nil, "ca", "init", "--dir", "ca"); r.code != 0 {
+		t.Fatalf("ca init: %d\n%s", r.code, r.stderr)
+	}
+	uri = "file:keys/director.key?pin-source=env:KYSO_TEST_PASS"
+	r := kyso(t, work, env, "keys", "new", "--ca", "ca", "--key", uri, "--name", "Lê Hoàng Phúc", "--title", "Giám đốc", "--algo", "p256", "--cert-out", "director.pem")
+	if r.code != 0 {
+		t.Fatalf("keys new: %d\n%s", r.code, r.stderr)
+	}
+	return uri, env, filepath.Join(work, "ca", "root.pem")
+}
+
+func fixture(t *testing.T, name string) string {
+	t.Helper()
+	p, err := filepath.Abs(filepath.Join("..", "..", "testdata", "diplomas", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestIssueBadInputIssuesNothing(t *testing.T) {
+	work := t.TempDir()
+	uri, env, _ := fileKey(t, work)
+	tests := []struct {
+		file string
+		want []string // in stderr
+	}{
+		{"bad_missing_column.csv", []string{"bad_missing_column.csv", "ngay_cap"}},
+		{"bad_impossible_date.csv", []string{"bad_impossible_date.csv row 3", `"ngay_sinh"`, "31/02/2007"}},
+		{"bad_windows1258.csv", []string{"bad_windows1258.csv row", "UTF-8"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			out := filepath.Join(work, "out-"+tt.file)
+			db := filepath.Join(work, "db-"+tt.file+".db")
+			r := kyso(t, work, env, "issue", "--data", fixture(t, tt.file), "--key", uri, "--db", db, "--out", out)
+			if r.code == 0 {
+				t.Fatalf("issue %s: exit 0, want a failure", tt.file)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(r.stderr, w) {
+					t.Errorf("stderr lacks %q:\n%s", w, r.stderr)
+				}
+			}
+			if ents, _ := os.ReadDir(out); len(ents) != 0 {
+				t.Errorf("%d files were written to the output folder, want none", len(ents))
+			}
+			if _, err := os.Stat(db); err == nil {
+				t.Errorf("the registry %s was created for a file that issues nothing", db)
+			}
+		})
+	}
+}
+
+func TestIssueSkipInvalid(t *testing.T) {
+	work := t.TempDir()
+	uri, env, root := fileKey(t, work)
+	out := filepath.Join(work, "out")
+	r := kyso(t, work, env, "issue", "--data", fixture(t, "bad_impossible_date.csv"), "--key", uri, "--db", "r.db", "--out", out, "--skip-invalid")
+	if r.code != 0 {
+		t.Fatalf("issue --skip-invalid: exit %d\n%s", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "skipping 1 invalid record") || !strings.Contains(r.stderr, "row 3") {
+		t.Errorf("stderr does not list the skipped row:\n%s", r.stderr)
+	}
+	issued := strings.Count(r.stdout, "issued\t")
+	ents, _ := os.ReadDir(out)
+	if issued == 0 || len(ents) != issued {
+		t.Fatalf("issued %d, %d files; want the valid rows, one PDF each", issued, len(ents))
+	}
+	pdf := filepath.Join(out, ents[0].Name())
+	if v := kyso(t, work, nil, "verify", "--trust", root, "--db", "r.db", pdf); v.code != 0 {
+		t.Errorf("verify an issued PDF: exit %d\n%s", v.code, v.stdout)
+	}
+}
+
+func TestIssueRefusesOtherSigner(t *testing.T) {
+	work := t.TempDir()
+	env := []string{"KYSO_TEST_PASS=pass"}
+	kyso(t, work, nil, "ca", "init", "--dir", "ca")
+	uri := "file:k.key?pin-source=env:KYSO_TEST_PASS"
+	if r := kyso(t, work, env, "keys", "new", "--ca", "ca", "--key", uri, "--name", "Nguyễn Văn Nghĩa", "--algo", "p256", "--cert-out", "c.pem"); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	r := kyso(t, work, env, "issue", "--data", fixture(t, "graduates.csv"), "--key", uri, "--db", "r.db", "--out", "out")
+	if r.code == 0 || !strings.Contains(r.stderr, "nguoi_ky") || !strings.Contains(r.stderr, "row 2") {
+		t.Fatalf("issue signed by someone else: exit %d, stderr %q; want a refusal naming row 2 and nguoi_ky", r.code, r.stderr)
+	}
+	if ents, _ := os.ReadDir(filepath.Join(work, "out")); len(ents) != 0 {
+		t.Errorf("%d PDFs written", len(ents))
+	}
+}
+
+// TestSoftHSMKeysSignIssue runs the token path end to end: a key generated
+// in a real SoftHSM2 token, certified by the development CA, signing a PDF
+// with no --cert (the token holds it) and issuing diplomas; every output is
+// checked by poppler's pdfsig and by kyso verify.
+func TestSoftHSMKeysSignIssue(t *testing.T) {
+	tok := testenv.SoftHSM(t)
+	work := t.TempDir()
+	if r := kyso(t, work, nil, "ca", "init", "--dir", "ca"); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	pinFile := filepath.Join(work, "pin")
+	os.WriteFile(pinFile, []byte(tok.PIN+"\n"), 0o600)
+	uri := tok.URI("object=director", "pin-source=file:"+pinFile)
+	r := kyso(t, work, nil, "keys", "new", "--ca", "ca", "--key", uri, "--name", "Lê Hoàng Phúc", "--title", "Giám đốc",
+		"--org", "Sở Giáo dục và Đào tạo Bến Tre", "--algo", "rsa2048", "--cert-out", "director.pem")
+	if r.code != 0 {
+		t.Fatalf("keys new in token: %d\n%s", r.code, r.stderr)
+	}
+	if strings.Contains(r.stdout+r.stderr, tok.PIN) {
+		t.Error("keys new printed the PIN")
+	}
+	root := filepath.Join(work, "ca", "root.pem")
+	nss := testenv.PDFSig(t, readRoot(t, root))
+
+	unsigned, err := filepath.Abs(filepath.Join("..", "..", "testdata", "verify", "unsigned.pdf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r = kyso(t, work, nil, "sign", "--key", uri, "--name", "Lê Hoàng Phúc", "--reason", "Phê duyệt văn bằng", "--location", "Vĩnh Long", unsigned, "signed.pdf")
+	if r.code != 0 {
+		t.Fatalf("sign with the token key and no --cert: %d\n%s", r.code, r.stderr)
+	}
+	checkPDFSig(t, nss, filepath.Join(work, "signed.pdf"), "Lê Hoàng Phúc")
+	if v := kyso(t, work, nil, "verify", "--trust", root, "signed.pdf"); v.code != 0 {
+		t.Errorf("kyso verify signed.pdf: exit %d\n%s", v.code, v.stdout)
+	}
+
+	r = kyso(t, work, nil, "issue", "--data", fixture(t, "graduates.csv"), "--key", uri, "--db", "r.db", "--out", "out")
+	if r.code != 0 {
+		t.Fatalf("issue with the token key: %d\n%s", r.code, r.stderr)
+	}
+	ents, _ := os.ReadDir(filepath.Join(work, "out"))
+	if len(ents) < 20 {
+		t.Fatalf("issued %d PDFs, want ≥ 20", len(ents))
+	}
+	for _, e := range []os.DirEntry{ents[0], ents[len(ents)-1]} {
+		p := filepath.Join(work, "out", e.Name())
+		checkPDFSig(t, nss, p, "Lê Hoàng Phúc")
+		if v := kyso(t, work, nil, "verify", "--trust", root, "--db", "r.db", p); v.code != 0 {
+			t.Errorf("kyso verify %s: exit %d\n%s", e.Name(), v.code, v.stdout)
+		}
+	}
+
+	// A wrong PIN is reported once and never shown.
+	bad := tok.URI("object=director", "pin-value=0000")
+	r = kyso(t, work, nil, "sign", "--key", bad, unsigned, "x.pdf")
+	if r.code == 0 || !strings.Contains(strings.ToLower(r.stderr), "pin") || strings.Contains(r.stderr, "0000") {
+		t.Errorf("sign with a wrong PIN: exit %d, stderr %q; want a failure naming the PIN problem without the PIN", r.code, r.stderr)
+	}
+}
+
+func readRoot(t *testing.T, path string) *x509.Certificate {
+	t.Helper()
+	certs, err := readCerts(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return certs[0]
+}
+
+func checkPDFSig(t *testing.T, db *testenv.NSSDB, path, signer string) {
+	t.Helper()
+	r := db.Check(t, path)
+	if len(r.Signatures) != 1 {
+		t.Fatalf("pdfsig %s: %d signatures, want 1\n%s", path, len(r.Signatures), r.Output)
+	}
+	s := r.Signatures[0]
+	if s.SignatureValidation != testenv.PDFSigSignatureValid || s.CertificateValidation != testenv.PDFSigCertificateTrusted || !s.TotalDocumentSigned || s.SignerCommonName != signer {
+		t.Errorf("pdfsig %s: %q, %q, total %v, signer %q; want valid, trusted, total, %q\n%s", path, s.SignatureValidation, s.CertificateValidation, s.TotalDocumentSigned, s.SignerCommonName, signer, r.Output)
+	}
+}
+
+// TestDemoOutputPassesPDFSig: the demo's diplomas pass poppler's pdfsig.
+func TestDemoOutputPassesPDFSig(t *testing.T) {
+	work := t.TempDir()
+	r := kyso(t, work, nil, "demo", "--data", "d", "--no-serve", "--count", "20")
+	if r.code != 0 {
+		t.Fatalf("demo: %d\n%s", r.code, r.stderr)
+	}
+	d := parseDemo(t, r.stdout)
+	nss := testenv.PDFSig(t, readRoot(t, d.trust))
+	for _, p := range d.pdfs {
+		checkPDFSig(t, nss, p, "Lê Hoàng Phúc")
 	}
 }
