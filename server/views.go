@@ -133,7 +133,6 @@ type credentialPage struct {
 	Year       int
 	School     string
 	Serial     string
-	IssuedAt   string
 }
 
 func credentialView(c *registry.Credential, lang string) credentialPage {
@@ -148,7 +147,6 @@ func credentialView(c *registry.Credential, lang string) credentialPage {
 		Year:       c.Public.Year,
 		School:     c.Public.School,
 		Serial:     c.Public.Serial,
-		IssuedAt:   c.IssuedAt.In(vietnam).Format("02/01/2006"),
 	}
 }
 

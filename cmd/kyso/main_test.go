@@ -1,15 +1,21 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/x509"
 	"encoding/json"
 	"errors"
+	"io"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/kyso-vn/kyso/internal/testenv"
 )
@@ -402,5 +408,81 @@ func TestDemoOutputPassesPDFSig(t *testing.T) {
 	nss := testenv.PDFSig(t, readRoot(t, d.trust))
 	for _, p := range d.pdfs {
 		checkPDFSig(t, nss, p, "Lê Hoàng Phúc")
+	}
+}
+
+// TestDemoServes runs 'kyso demo' as a user does: it issues, prints its
+// lines, serves the verification pages, and stops cleanly on SIGTERM.
+func TestDemoServes(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	cmd := exec.Command(kysoBin, "demo", "--data", t.TempDir(), "--addr", addr, "--count", "20")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	var urls, pdfs []string
+	sc := bufio.NewScanner(stdout)
+	for len(urls) < 20 && sc.Scan() {
+		k, v, _ := strings.Cut(sc.Text(), ": ")
+		switch k {
+		case "url":
+			urls = append(urls, v)
+		case "pdf":
+			pdfs = append(pdfs, v)
+		}
+	}
+	if len(urls) != 20 {
+		t.Fatalf("demo printed %d url lines, want 20\n%s", len(urls), stderr.String())
+	}
+	var resp *http.Response
+	for i := 0; i < 100; i++ {
+		if resp, err = http.Get(urls[0]); err == nil {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatalf("GET %s: %v\n%s", urls[0], err, stderr.String())
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), "Còn hiệu lực") || !strings.Contains(string(body), "Nguyễn Văn Nghĩa") {
+		t.Errorf("GET %s = %d, want the verification page of Nguyễn Văn Nghĩa", urls[0], resp.StatusCode)
+	}
+	// Upload the first PDF to the JSON API.
+	data, err := os.ReadFile(pdfs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err = http.Post("http://"+addr+"/api/v1/verify", "application/pdf", bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(body), `"indication":"TOTAL_PASSED"`) || !strings.Contains(string(body), `"status":"valid"`) {
+		t.Errorf("POST /api/v1/verify: %s", body)
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("demo after SIGTERM: %v, want a clean exit\n%s", err, stderr.String())
+		}
+	case <-time.After(15 * time.Second):
+		t.Error("demo did not stop within 15 s of SIGTERM")
 	}
 }
