@@ -14,6 +14,7 @@ import (
 	"crypto"
 	"crypto/sha256"
 	"crypto/x509"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -28,6 +29,7 @@ import (
 	"github.com/kyso-vn/kyso/registry"
 	"github.com/kyso-vn/kyso/signer"
 	"github.com/kyso-vn/kyso/templates"
+	"github.com/kyso-vn/kyso/verify"
 )
 
 // Store is what issuance needs from the registry.
@@ -75,6 +77,22 @@ type Result struct {
 // the signing certificate.
 var ErrSignerMismatch = errors.New("the record's signer is not the holder of the signing certificate")
 
+// ErrSerialConflict means the serial is already registered for a record
+// with other public fields: a corrected record needs a new serial (or, later,
+// a superseding issue), never a silent skip.
+var ErrSerialConflict = errors.New("serial already issued for a different record")
+
+// ErrIssueDateInFuture means the record's issue date (ngay_cap) is after
+// today.
+var ErrIssueDateInFuture = errors.New("the issue date is in the future")
+
+// ErrSelfCheck means the freshly signed PDF did not pass kyso's own
+// verifier; nothing was written or registered.
+var ErrSelfCheck = errors.New("the signed PDF failed verification")
+
+// vietnam is UTC+7, the time zone of issue dates.
+var vietnam = time.FixedZone("ICT", 7*3600)
+
 // ErrMissingPDF means a credential is registered but its PDF is not in the
 // output folder (or differs from the registered one).
 var ErrMissingPDF = errors.New("credential is registered but its PDF is missing or differs")
@@ -84,25 +102,68 @@ func FileName(serial string) string {
 	return strings.ReplaceAll(serial, " ", "_") + ".pdf"
 }
 
-// CheckSigner reports whether the record's signer is the certificate holder.
-func (is *Issuer) CheckSigner(d *templates.Diploma) error {
+// Check runs the checks that need more than the record itself: the signer
+// named in the record holds the signing certificate, and the issue date is
+// not after today (in Vietnam).
+func (is *Issuer) Check(d *templates.Diploma) error {
 	cn := is.Chain[0].Subject.CommonName
 	if !strings.EqualFold(norm.NFC.String(strings.TrimSpace(cn)), d.SignerName) {
 		return fmt.Errorf("%w: field \"nguoi_ky\" is %q, the certificate belongs to %q", ErrSignerMismatch, d.SignerName, cn)
 	}
+	t := is.Now().In(vietnam)
+	today := templates.Date{Year: t.Year(), Month: t.Month(), Day: t.Day()}
+	if today.Before(d.IssueDate) {
+		return fmt.Errorf("%w: field \"ngay_cap\" is %s, today is %s", ErrIssueDateInFuture, d.IssueDate, today)
+	}
 	return nil
+}
+
+// publicFields are what the registry shows of a diploma.
+func publicFields(d *templates.Diploma) registry.PublicFields {
+	return registry.PublicFields{
+		HolderName:       d.FullName,
+		DateOfBirth:      d.DateOfBirth.String(),
+		Year:             d.GraduationYear,
+		School:           d.School,
+		Serial:           d.Serial,
+		IssuingAuthority: d.IssuingAuthority,
+	}
+}
+
+// selfCheck verifies the signed PDF with kyso's own verifier, trusting the
+// top of the signing chain, and returns the signed-content digest the
+// registry keeps.
+func (is *Issuer) selfCheck(signed []byte) ([32]byte, error) {
+	var sum [32]byte
+	anchor := is.Chain[len(is.Chain)-1]
+	rep, err := verify.PDF(signed, verify.Options{Roots: []*x509.Certificate{anchor}, Now: is.Now})
+	if err != nil {
+		return sum, fmt.Errorf("%w: %v", ErrSelfCheck, err)
+	}
+	if rep.Indication != verify.TotalPassed {
+		return sum, fmt.Errorf("%w: %s %s: %s", ErrSelfCheck, rep.Indication, rep.SubIndication, rep.Summary("en"))
+	}
+	b, err := hex.DecodeString(rep.Document.SignedSHA256)
+	if err != nil || len(b) != len(sum) {
+		return sum, fmt.Errorf("%w: no signed-content digest", ErrSelfCheck)
+	}
+	copy(sum[:], b)
+	return sum, nil
 }
 
 // Diploma issues one diploma, or finds it already issued.
 func (is *Issuer) Diploma(ctx context.Context, d *templates.Diploma) (Result, error) {
 	res := Result{Serial: d.Serial, Path: filepath.Join(is.OutDir, FileName(d.Serial))}
-	if err := is.CheckSigner(d); err != nil {
+	if err := is.Check(d); err != nil {
 		return res, err
 	}
 	existing, err := is.Store.FindBySerial(ctx, registry.KindDiploma, d.Serial)
 	switch {
 	case err == nil:
 		res.ID, res.Outcome = existing.ID, AlreadyIssued
+		if existing.Public != publicFields(d) {
+			return res, fmt.Errorf("serial %s (credential %s): %w", d.Serial, existing.ID, ErrSerialConflict)
+		}
 		data, rerr := os.ReadFile(res.Path)
 		if rerr != nil || sha256.Sum256(data) != existing.DocumentSHA256 {
 			return res, fmt.Errorf("serial %s (credential %s): %w: %s", d.Serial, existing.ID, ErrMissingPDF, res.Path)
@@ -135,22 +196,21 @@ func (is *Issuer) Diploma(ctx context.Context, d *templates.Diploma) (Result, er
 	if err != nil {
 		return res, fmt.Errorf("sign %s: %w", d.Serial, err)
 	}
-	if err := atomicfile.Write(res.Path, signed, 0o644); err != nil {
+	signedSum, err := is.selfCheck(signed)
+	if err != nil {
+		return res, fmt.Errorf("sign %s: %w", d.Serial, err)
+	}
+	// 0640: the PDF carries personal data (name, date of birth).
+	if err := atomicfile.Write(res.Path, signed, 0o640); err != nil {
 		return res, fmt.Errorf("write %s: %w", res.Path, err)
 	}
 	cred := &registry.Credential{
-		ID:            id,
-		Kind:          registry.KindDiploma,
-		LayoutVersion: templates.DiplomaLayoutV1,
-		Public: registry.PublicFields{
-			HolderName:       d.FullName,
-			DateOfBirth:      d.DateOfBirth.String(),
-			Year:             d.GraduationYear,
-			School:           d.School,
-			Serial:           d.Serial,
-			IssuingAuthority: d.IssuingAuthority,
-		},
+		ID:             id,
+		Kind:           registry.KindDiploma,
+		LayoutVersion:  templates.DiplomaLayoutV1,
+		Public:         publicFields(d),
 		DocumentSHA256: sha256.Sum256(signed),
+		SignedSHA256:   signedSum,
 		Status:         registry.StatusValid,
 		IssuedAt:       now,
 		Issuer:         is.Chain[0].Subject.String(),

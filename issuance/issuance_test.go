@@ -3,6 +3,7 @@ package issuance
 import (
 	"bytes"
 	"context"
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -135,6 +136,59 @@ func TestIssueSignedOutputPassesPDFSig(t *testing.T) {
 		t.Errorf("pdfsig: %q / %q / total %v, want valid, trusted, total\n%s", s.SignatureValidation, s.CertificateValidation, s.TotalDocumentSigned, r.Output)
 	}
 }
+
+func TestSerialConflict(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	d := templates.SampleGraduates(1)[0]
+	if _, err := e.is.Diploma(ctx, &d); err != nil {
+		t.Fatal(err)
+	}
+	changed := d
+	changed.FullName = "Nguyễn Văn Nghị"
+	if _, err := e.is.Diploma(ctx, &changed); !errors.Is(err, ErrSerialConflict) {
+		t.Fatalf("same serial, other holder: %v, want ErrSerialConflict", err)
+	}
+}
+
+func TestIssueDateInFuture(t *testing.T) {
+	e := newEnv(t)
+	d := templates.SampleGraduates(1)[0]
+	tomorrow := e.is.Now().In(vietnam).AddDate(0, 0, 1)
+	d.IssueDate = templates.Date{Year: tomorrow.Year(), Month: tomorrow.Month(), Day: tomorrow.Day()}
+	if err := e.is.Check(&d); !errors.Is(err, ErrIssueDateInFuture) {
+		t.Fatalf("issue date tomorrow: %v, want ErrIssueDateInFuture", err)
+	}
+	today := e.is.Now().In(vietnam)
+	d.IssueDate = templates.Date{Year: today.Year(), Month: today.Month(), Day: today.Day()}
+	if err := e.is.Check(&d); err != nil {
+		t.Fatalf("issue date today: %v, want it accepted", err)
+	}
+}
+
+// TestSelfCheckRefusesBadSignature: a key that does not match the
+// certificate yields a PDF kyso's own verifier rejects; nothing is written.
+func TestSelfCheckRefusesBadSignature(t *testing.T) {
+	e := newEnv(t)
+	other, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	e.is.Key = mismatchedKey{other, e.is.Chain[0].PublicKey}
+	d := templates.SampleGraduates(1)[0]
+	if _, err := e.is.Diploma(context.Background(), &d); !errors.Is(err, ErrSelfCheck) {
+		t.Fatalf("got %v, want ErrSelfCheck", err)
+	}
+	if ents, _ := os.ReadDir(e.is.OutDir); len(ents) != 0 {
+		t.Errorf("%d files written for a document that failed its self-check", len(ents))
+	}
+}
+
+// mismatchedKey claims the certificate's public key but signs with another
+// key, as a misconfigured token slot would.
+type mismatchedKey struct {
+	*ecdsa.PrivateKey
+	pub crypto.PublicKey
+}
+
+func (k mismatchedKey) Public() crypto.PublicKey { return k.pub }
 
 func TestSignerMismatch(t *testing.T) {
 	e := newEnv(t)

@@ -74,6 +74,12 @@ type Credential struct {
 	Public PublicFields
 	// DocumentSHA256 is the SHA-256 digest of the signed document bytes.
 	DocumentSHA256 [32]byte
+	// SignedSHA256 is the SHA-256 digest over the byte ranges covered by
+	// the document's final signature, computed by the caller. Unlike
+	// DocumentSHA256 it does not change when the unsigned /Contents gap
+	// of the signature is rewritten. Issue requires it; credentials
+	// registered before the registry recorded it have it all zero.
+	SignedSHA256 [32]byte
 	// Status is the lifecycle state; Issue stores StatusValid.
 	Status Status
 	// StatusReason explains the last status change; empty while valid.
@@ -93,7 +99,7 @@ var (
 	// ErrNotFound means no credential matches the lookup.
 	ErrNotFound = errors.New("credential not found")
 	// ErrDuplicate means a credential with the same ID, serial (for its
-	// kind) or document hash is already registered. The error is a
+	// kind), document hash or signed-content digest is already registered. The error is a
 	// *DuplicateError that names the key.
 	ErrDuplicate = errors.New("credential already registered")
 	// ErrInvalidCredential means Issue was given an incomplete or
@@ -102,6 +108,16 @@ var (
 	// ErrSchemaTooNew means the database was migrated by a newer program
 	// than this one; opening it could misread or damage its records.
 	ErrSchemaTooNew = errors.New("database schema is newer than this program")
+	// ErrSchemaOutdated means a database opened read-only has not been
+	// migrated to the schema this program needs; a read-only open never
+	// migrates.
+	ErrSchemaOutdated = errors.New("database schema is older than this program")
+	// ErrNoDatabase means a database opened read-only does not exist; a
+	// read-only open never creates one.
+	ErrNoDatabase = errors.New("registry database does not exist")
+	// ErrReadOnly means a write was attempted on a store opened with
+	// ReadOnly.
+	ErrReadOnly = errors.New("registry is open read-only")
 	// ErrSchemaMismatch means a migration recorded in the database differs
 	// from the one of the same version built into this program.
 	ErrSchemaMismatch = errors.New("database schema history does not match this program")
@@ -118,6 +134,8 @@ const (
 	KeySerial DuplicateKey = "serial"
 	// KeyDocumentHash is the SHA-256 of the signed document.
 	KeyDocumentHash DuplicateKey = "document_sha256"
+	// KeySignedHash is the SHA-256 of the signed content.
+	KeySignedHash DuplicateKey = "signed_sha256"
 )
 
 // DuplicateError reports which unique key an Issue collided on and which
@@ -153,6 +171,8 @@ func validateForIssue(c *Credential, actor string) error {
 		return fmt.Errorf("%w: field %q is not set", ErrInvalidCredential, "LayoutVersion")
 	case c.DocumentSHA256 == [32]byte{}:
 		return fmt.Errorf("%w: field %q is not set", ErrInvalidCredential, "DocumentSHA256")
+	case c.SignedSHA256 == [32]byte{}:
+		return fmt.Errorf("%w: field %q is not set", ErrInvalidCredential, "SignedSHA256")
 	case c.IssuedAt.IsZero():
 		return fmt.Errorf("%w: field %q is not set", ErrInvalidCredential, "IssuedAt")
 	case c.Issuer == "":

@@ -136,3 +136,34 @@ func applyMigration(ctx context.Context, db *sql.DB, d dialect, m migration, now
 	}
 	return nil
 }
+
+// checkCurrent checks, without changing anything, that db records exactly
+// the migrations in ms, for a database opened read-only. hasHistory says
+// whether the schema_migrations table exists at all; without it the
+// database has never been migrated. An older schema is refused with
+// ErrSchemaOutdated, a newer one with ErrSchemaTooNew and a different
+// history with ErrSchemaMismatch.
+func checkCurrent(ctx context.Context, db *sql.DB, ms []migration, hasHistory bool) error {
+	want := len(ms)
+	outdated := func(have int) error {
+		return fmt.Errorf("%w: database has schema version %d, this program needs %d; open it once with a command that writes to the registry so that it is migrated",
+			ErrSchemaOutdated, have, want)
+	}
+	if !hasHistory {
+		return outdated(0)
+	}
+	if err := checkHistory(ctx, db, ms); err != nil {
+		return err
+	}
+	var n, top int
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&n, &top); err != nil {
+		return fmt.Errorf("read schema_migrations: %w", err)
+	}
+	if n != top {
+		return fmt.Errorf("%w: %d versions recorded, the highest is %d", ErrSchemaMismatch, n, top)
+	}
+	if top < want {
+		return outdated(top)
+	}
+	return nil
+}

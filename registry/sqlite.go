@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -29,6 +30,7 @@ type Option func(*options)
 type options struct {
 	now         func() time.Time
 	busyTimeout time.Duration
+	readOnly    bool
 }
 
 // WithClock sets the clock used for the times the store records itself:
@@ -44,6 +46,15 @@ func WithBusyTimeout(d time.Duration) Option {
 	return func(o *options) { o.busyTimeout = d }
 }
 
+// ReadOnly opens the database for reading only, for commands that look
+// credentials up (verification, the public server). The file must exist
+// (ErrNoDatabase otherwise) and already have the schema this program knows:
+// nothing is created, migrated or switched to WAL, and an older schema is
+// refused with ErrSchemaOutdated. Issue then fails with ErrReadOnly.
+func ReadOnly() Option {
+	return func(o *options) { o.readOnly = true }
+}
+
 // SQLite is the registry on a SQLite database file. It is safe for
 // concurrent use, including by several processes on one machine.
 type SQLite struct {
@@ -51,10 +62,13 @@ type SQLite struct {
 }
 
 // OpenSQLite opens (creating if needed) the registry database at path and
-// brings its schema up to date. The database runs in WAL mode with foreign
-// keys and full synchronous commits. A database whose schema is newer than
-// this program is refused with ErrSchemaTooNew, one whose recorded
-// migrations differ from the built-in ones with ErrSchemaMismatch.
+// brings its schema up to date. A new database file is created readable and
+// writable by its owner only (0600), since it holds personal data. The
+// database runs in WAL mode with foreign keys and full synchronous commits.
+// A database whose schema is newer than this program is refused with
+// ErrSchemaTooNew, one whose recorded migrations differ from the built-in
+// ones with ErrSchemaMismatch. With ReadOnly the database is only opened and
+// checked, never created or changed.
 func OpenSQLite(ctx context.Context, path string, opts ...Option) (*SQLite, error) {
 	o := options{now: time.Now, busyTimeout: 5 * time.Second}
 	for _, opt := range opts {
@@ -69,9 +83,21 @@ func OpenSQLite(ctx context.Context, path string, opts ...Option) (*SQLite, erro
 	if o.busyTimeout < 0 {
 		return nil, fmt.Errorf("open registry: negative busy timeout %v", o.busyTimeout)
 	}
+	if o.readOnly {
+		if err := checkExists(path); err != nil {
+			return nil, fmt.Errorf("open registry %s: %w", path, err)
+		}
+	} else if err := createPrivate(path); err != nil {
+		return nil, fmt.Errorf("open registry %s: %w", path, err)
+	}
 	dsn, err := sqliteDSN(path, o.busyTimeout)
 	if err != nil {
 		return nil, fmt.Errorf("open registry %s: %w", path, err)
+	}
+	if o.readOnly {
+		// SQLite's own URI parameter: open without write access and
+		// never create the file. query_only refuses writes on top.
+		dsn += "&mode=ro&_pragma=query_only%281%29"
 	}
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
@@ -82,7 +108,7 @@ func OpenSQLite(ctx context.Context, path string, opts ...Option) (*SQLite, erro
 		_ = db.Close()
 		return nil, fmt.Errorf("open registry %s: %w", path, err)
 	}
-	s := &SQLite{store: sqlStore{db: db, dialect: d, now: o.now}}
+	s := &SQLite{store: sqlStore{db: db, dialect: d, now: o.now, readOnly: o.readOnly}}
 	if err := s.init(ctx, o.busyTimeout); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("open registry %s: %w", path, err)
@@ -91,10 +117,13 @@ func OpenSQLite(ctx context.Context, path string, opts ...Option) (*SQLite, erro
 }
 
 // init switches the file to WAL, checks the connection settings and
-// applies migrations.
+// applies migrations; read-only, it checks the settings and the schema
+// version and changes nothing.
 func (s *SQLite) init(ctx context.Context, busy time.Duration) error {
-	if err := enableWAL(ctx, s.store.db, busy); err != nil {
-		return err
+	if !s.store.readOnly {
+		if err := enableWAL(ctx, s.store.db, busy); err != nil {
+			return err
+		}
 	}
 	var fk int
 	if err := s.store.db.QueryRowContext(ctx, `PRAGMA foreign_keys`).Scan(&fk); err != nil {
@@ -107,7 +136,49 @@ func (s *SQLite) init(ctx context.Context, busy time.Duration) error {
 	if err != nil {
 		return err
 	}
+	if s.store.readOnly {
+		var tables int
+		if err := s.store.db.QueryRowContext(ctx,
+			`SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table' AND name = 'schema_migrations'`).Scan(&tables); err != nil {
+			return fmt.Errorf("read schema: %w", err)
+		}
+		return checkCurrent(ctx, s.store.db, ms, tables == 1)
+	}
 	return migrate(ctx, s.store.db, s.store.dialect, ms, s.store.now())
+}
+
+// checkExists reports ErrNoDatabase when path names no file, so that a
+// read-only open explains itself instead of failing inside SQLite.
+func checkExists(path string) error {
+	fi, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return ErrNoDatabase
+	}
+	if err != nil {
+		return err
+	}
+	if fi.IsDir() {
+		return errors.New("path is a directory")
+	}
+	return nil
+}
+
+// createPrivate creates path, mode 0600, when it does not exist yet, so that
+// SQLite opens a file only its owner can read rather than creating one with
+// the default mode. SQLite gives its -wal and -shm files the database
+// file's mode. An existing file is left as it is.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("create database file: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("create database file: %w", err)
+	}
+	return nil
 }
 
 // enableWAL switches the database file to write-ahead logging. The mode is
@@ -193,9 +264,10 @@ func sqliteUniqueViolation(err error) bool {
 // Issue registers a new credential and its "issue" audit entry, made by
 // actor, in one transaction. The credential is stored with StatusValid and
 // StatusChangedAt equal to IssuedAt. A credential whose ID, serial (within
-// its kind) or document hash is already registered is refused with a
-// *DuplicateError (errors.Is ErrDuplicate); an incomplete one with
-// ErrInvalidCredential.
+// its kind), document hash or signed digest is already registered is
+// refused with a *DuplicateError (errors.Is ErrDuplicate); an incomplete one
+// with ErrInvalidCredential. A store opened with ReadOnly refuses with
+// ErrReadOnly.
 func (s *SQLite) Issue(ctx context.Context, c *Credential, actor string) error {
 	if err := s.store.issue(ctx, c, actor); err != nil {
 		return fmt.Errorf("registry: issue: %w", err)
@@ -218,6 +290,18 @@ func (s *SQLite) FindByDocumentHash(ctx context.Context, sum [32]byte) (*Credent
 	c, err := s.store.findByDocumentHash(ctx, sum)
 	if err != nil {
 		return nil, fmt.Errorf("registry: find by document hash: %w", err)
+	}
+	return c, nil
+}
+
+// FindBySignedDigest returns the credential whose signed content (the byte
+// ranges covered by the document's final signature) has the given SHA-256
+// digest, or ErrNotFound. Credentials registered before signed digests were
+// recorded are never found this way.
+func (s *SQLite) FindBySignedDigest(ctx context.Context, sum [32]byte) (*Credential, error) {
+	c, err := s.store.findBySignedDigest(ctx, sum)
+	if err != nil {
+		return nil, fmt.Errorf("registry: find by signed digest: %w", err)
 	}
 	return c, nil
 }

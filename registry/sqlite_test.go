@@ -281,6 +281,10 @@ VALUES (?, 'diploma', 'diploma/v1', '{}', ?, ?, 'valid', 'x', 'x', 'someone', 'x
 		{"same ID", insert, []any{c.ID.Compact(), nil, fmt.Sprintf("%064x", 1)}},
 		{"same serial", insert, []any{fresh.ID.Compact(), c.Public.Serial, fmt.Sprintf("%064x", 2)}},
 		{"same hash", insert, []any{fresh.ID.Compact(), nil, fmt.Sprintf("%x", c.DocumentSHA256)}},
+		{"same signed digest", `INSERT OR REPLACE INTO credentials (id, kind, layout_version, public, document_sha256, signed_sha256,
+    status, status_changed_at, issued_at, issuer, created_at)
+VALUES (?, 'diploma', 'diploma/v1', '{}', ?, ?, 'valid', 'x', 'x', 'someone', 'x')`,
+			[]any{fresh.ID.Compact(), fmt.Sprintf("%064x", 3), fmt.Sprintf("%x", c.SignedSHA256)}},
 		{"audit entry", `REPLACE INTO audit_log (seq, at, actor, action, detail) SELECT seq, at, 'nobody', action, detail FROM audit_log`, nil},
 	}
 	for _, tt := range tests {

@@ -40,12 +40,17 @@ type sqlStore struct {
 	db      *sql.DB
 	dialect dialect
 	now     func() time.Time
+	// readOnly refuses writes before they reach the database.
+	readOnly bool
 }
 
-const credentialColumns = `id, kind, layout_version, public, document_sha256, status, status_reason, status_changed_at, issued_at, issuer`
+const credentialColumns = `id, kind, layout_version, public, document_sha256, signed_sha256, status, status_reason, status_changed_at, issued_at, issuer`
 
 // issue inserts c and its audit entry in one transaction.
 func (s *sqlStore) issue(ctx context.Context, c *Credential, actor string) (err error) {
+	if s.readOnly {
+		return ErrReadOnly
+	}
 	if err := validateForIssue(c, actor); err != nil {
 		return err
 	}
@@ -89,10 +94,11 @@ func (s *sqlStore) insertCredential(ctx context.Context, tx *sql.Tx, c *Credenti
 	}
 	issued := formatTime(c.IssuedAt)
 	_, err = tx.ExecContext(ctx, s.dialect.bind(`INSERT INTO credentials (
-    id, kind, layout_version, public, serial, document_sha256,
+    id, kind, layout_version, public, serial, document_sha256, signed_sha256,
     status, status_reason, status_changed_at, issued_at, issuer, created_at
-) VALUES (?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?)`),
-		c.ID.Compact(), c.Kind, c.LayoutVersion, string(public), serial, hex.EncodeToString(c.DocumentSHA256[:]),
+) VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?)`),
+		c.ID.Compact(), c.Kind, c.LayoutVersion, string(public), serial,
+		hex.EncodeToString(c.DocumentSHA256[:]), hex.EncodeToString(c.SignedSHA256[:]),
 		string(StatusValid), issued, issued, c.Issuer, formatTime(now))
 	return err
 }
@@ -104,6 +110,7 @@ func issueDetail(c *Credential) map[string]string {
 		"kind":            c.Kind,
 		"layout_version":  c.LayoutVersion,
 		"document_sha256": hex.EncodeToString(c.DocumentSHA256[:]),
+		"signed_sha256":   hex.EncodeToString(c.SignedSHA256[:]),
 		"issuer":          c.Issuer,
 	}
 	if c.Public.Serial != "" {
@@ -137,6 +144,9 @@ func (s *sqlStore) findDuplicate(ctx context.Context, c *Credential) *DuplicateE
 	if e, err := s.findByDocumentHash(ctx, c.DocumentSHA256); err == nil {
 		return &DuplicateError{Key: KeyDocumentHash, Existing: e.ID}
 	}
+	if e, err := s.findBySignedDigest(ctx, c.SignedSHA256); err == nil {
+		return &DuplicateError{Key: KeySignedHash, Existing: e.ID}
+	}
 	return nil
 }
 
@@ -146,6 +156,10 @@ func (s *sqlStore) get(ctx context.Context, id ID) (*Credential, error) {
 
 func (s *sqlStore) findByDocumentHash(ctx context.Context, sum [32]byte) (*Credential, error) {
 	return s.queryOne(ctx, `SELECT `+credentialColumns+` FROM credentials WHERE document_sha256 = ?`, hex.EncodeToString(sum[:]))
+}
+
+func (s *sqlStore) findBySignedDigest(ctx context.Context, sum [32]byte) (*Credential, error) {
+	return s.queryOne(ctx, `SELECT `+credentialColumns+` FROM credentials WHERE signed_sha256 = ?`, hex.EncodeToString(sum[:]))
 }
 
 func (s *sqlStore) findBySerial(ctx context.Context, kind, serial string) (*Credential, error) {
@@ -174,10 +188,11 @@ func (s *sqlStore) queryOne(ctx context.Context, query string, args ...any) (*Cr
 	var (
 		c                              Credential
 		id, public, sum, status        string
+		signed                         sql.NullString
 		statusChangedAt, issuedAt, who string
 	)
 	err := s.db.QueryRowContext(ctx, s.dialect.bind(query), args...).Scan(
-		&id, &c.Kind, &c.LayoutVersion, &public, &sum, &status, &c.StatusReason, &statusChangedAt, &issuedAt, &who)
+		&id, &c.Kind, &c.LayoutVersion, &public, &sum, &signed, &status, &c.StatusReason, &statusChangedAt, &issuedAt, &who)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
@@ -190,11 +205,15 @@ func (s *sqlStore) queryOne(ctx context.Context, query string, args ...any) (*Cr
 	if err := json.Unmarshal([]byte(public), &c.Public); err != nil {
 		return nil, fmt.Errorf("stored credential %s: public fields: %w", c.ID, err)
 	}
-	if len(sum) != hex.EncodedLen(len(c.DocumentSHA256)) {
-		return nil, fmt.Errorf("stored credential %s: document hash %q is not 64 hex digits", c.ID, sum)
+	if err := decodeDigest(&c.DocumentSHA256, sum); err != nil {
+		return nil, fmt.Errorf("stored credential %s: document hash: %w", c.ID, err)
 	}
-	if _, err := hex.Decode(c.DocumentSHA256[:], []byte(sum)); err != nil {
-		return nil, fmt.Errorf("stored credential %s: document hash %q is not 64 hex digits", c.ID, sum)
+	// A credential registered before signed digests were recorded has
+	// none; its SignedSHA256 stays zero.
+	if signed.Valid {
+		if err := decodeDigest(&c.SignedSHA256, signed.String); err != nil {
+			return nil, fmt.Errorf("stored credential %s: signed digest: %w", c.ID, err)
+		}
 	}
 	c.Status = Status(status)
 	if !c.Status.known() {
@@ -208,4 +227,15 @@ func (s *sqlStore) queryOne(ctx context.Context, query string, args ...any) (*Cr
 	}
 	c.Issuer = who
 	return &c, nil
+}
+
+// decodeDigest reads a SHA-256 digest stored as 64 hex digits.
+func decodeDigest(dst *[32]byte, s string) error {
+	if len(s) != hex.EncodedLen(len(dst)) {
+		return fmt.Errorf("%q is not 64 hex digits", s)
+	}
+	if _, err := hex.Decode(dst[:], []byte(s)); err != nil {
+		return fmt.Errorf("%q is not 64 hex digits", s)
+	}
+	return nil
 }

@@ -20,6 +20,7 @@ type storeUnderTest interface {
 	Issue(ctx context.Context, c *Credential, actor string) error
 	Get(ctx context.Context, id ID) (*Credential, error)
 	FindByDocumentHash(ctx context.Context, sum [32]byte) (*Credential, error)
+	FindBySignedDigest(ctx context.Context, sum [32]byte) (*Credential, error)
 	FindBySerial(ctx context.Context, kind, serial string) (*Credential, error)
 	Count(ctx context.Context) (int64, error)
 	Ping(ctx context.Context) error
@@ -69,6 +70,7 @@ func (f *credentialFactory) next(t testing.TB) *Credential {
 			IssuingAuthority: "Sở Giáo dục và Đào tạo Hà Nội",
 		},
 		DocumentSHA256: sha256.Sum256(fmt.Appendf(nil, "signed document %d %s", f.n, id)),
+		SignedSHA256:   sha256.Sum256(fmt.Appendf(nil, "signed ranges %d %s", f.n, id)),
 		Status:         StatusValid,
 		IssuedAt:       time.Date(2025, time.July, 15, 8, 30, 0, 0, time.FixedZone("ICT", 7*3600)),
 		Issuer:         "CN=Giám đốc Sở GD&ĐT Hà Nội; Sở Giáo dục và Đào tạo Hà Nội",
@@ -164,7 +166,7 @@ func wantCount(t *testing.T, s storeUnderTest, want int64) {
 func sameCredential(t *testing.T, got, want *Credential) {
 	t.Helper()
 	if got.ID != want.ID || got.Kind != want.Kind || got.LayoutVersion != want.LayoutVersion ||
-		got.Public != want.Public || got.DocumentSHA256 != want.DocumentSHA256 ||
+		got.Public != want.Public || got.DocumentSHA256 != want.DocumentSHA256 || got.SignedSHA256 != want.SignedSHA256 ||
 		got.Status != want.Status || got.StatusReason != want.StatusReason || got.Issuer != want.Issuer {
 		t.Errorf("credential mismatch:\ngot  %+v\nwant %+v", got, want)
 	}
@@ -234,6 +236,9 @@ func suiteIssueGetRoundTrip(t *testing.T, s storeUnderTest) {
 			if r.detail["document_sha256"] != hex.EncodeToString(c.DocumentSHA256[:]) || r.detail["kind"] != c.Kind {
 				t.Errorf("audit detail = %v, want the document hash and kind", r.detail)
 			}
+			if r.detail["signed_sha256"] != hex.EncodeToString(c.SignedSHA256[:]) {
+				t.Errorf("audit detail signed_sha256 = %q, want %x", r.detail["signed_sha256"], c.SignedSHA256)
+			}
 			if r.detail["serial"] != c.Public.Serial {
 				t.Errorf("audit detail serial = %q, want %q", r.detail["serial"], c.Public.Serial)
 			}
@@ -261,6 +266,14 @@ func suiteNotFound(t *testing.T, s storeUnderTest) {
 		{"Get unknown ID", func() (*Credential, error) { return s.Get(t.Context(), absent.ID) }},
 		{"Get zero ID", func() (*Credential, error) { return s.Get(t.Context(), ID{}) }},
 		{"unknown hash", func() (*Credential, error) { return s.FindByDocumentHash(t.Context(), absent.DocumentSHA256) }},
+		{"unknown signed digest", func() (*Credential, error) { return s.FindBySignedDigest(t.Context(), absent.SignedSHA256) }},
+		{"zero signed digest", func() (*Credential, error) { return s.FindBySignedDigest(t.Context(), [32]byte{}) }},
+		{"document hash as signed digest", func() (*Credential, error) {
+			return s.FindBySignedDigest(t.Context(), issued.DocumentSHA256)
+		}},
+		{"signed digest as document hash", func() (*Credential, error) {
+			return s.FindByDocumentHash(t.Context(), issued.SignedSHA256)
+		}},
 		{"unknown serial", func() (*Credential, error) { return s.FindBySerial(t.Context(), KindDiploma, absent.Public.Serial) }},
 		{"serial of another kind", func() (*Credential, error) {
 			return s.FindBySerial(t.Context(), "transcript", issued.Public.Serial)
@@ -295,6 +308,11 @@ func suiteDuplicates(t *testing.T, s storeUnderTest) {
 		{"same ID and everything else", func(c *Credential) { *c = *first }, KeyID},
 		{"same serial", func(c *Credential) { c.Public.Serial = first.Public.Serial }, KeySerial},
 		{"same hash", func(c *Credential) { c.DocumentSHA256 = first.DocumentSHA256 }, KeyDocumentHash},
+		{"same signed digest", func(c *Credential) { c.SignedSHA256 = first.SignedSHA256 }, KeySignedHash},
+		{"same hash and signed digest", func(c *Credential) {
+			c.DocumentSHA256 = first.DocumentSHA256
+			c.SignedSHA256 = first.SignedSHA256
+		}, KeyDocumentHash},
 		{"same serial and hash", func(c *Credential) {
 			c.Public.Serial = first.Public.Serial
 			c.DocumentSHA256 = first.DocumentSHA256
@@ -336,7 +354,7 @@ func suiteDuplicates(t *testing.T, s storeUnderTest) {
 			if err != nil {
 				t.Fatalf("Get first: %v", err)
 			}
-			if got.Public != first.Public || got.DocumentSHA256 != first.DocumentSHA256 {
+			if got.Public != first.Public || got.DocumentSHA256 != first.DocumentSHA256 || got.SignedSHA256 != first.SignedSHA256 {
 				t.Errorf("first credential changed after a refused issue: got %+v", got)
 			}
 		})
@@ -361,6 +379,14 @@ func suiteLookups(t *testing.T, s storeUnderTest) {
 		if byHash.ID != c.ID {
 			t.Errorf("FindByDocumentHash(%x) = %s, want %s", c.DocumentSHA256, byHash.ID, c.ID)
 		}
+		bySigned, err := s.FindBySignedDigest(t.Context(), c.SignedSHA256)
+		if err != nil {
+			t.Fatalf("FindBySignedDigest(%x): %v", c.SignedSHA256, err)
+		}
+		if bySigned.ID != c.ID || bySigned.SignedSHA256 != c.SignedSHA256 || bySigned.DocumentSHA256 != c.DocumentSHA256 {
+			t.Errorf("FindBySignedDigest(%x) = %s (signed %x, document %x), want %s (signed %x, document %x)",
+				c.SignedSHA256, bySigned.ID, bySigned.SignedSHA256, bySigned.DocumentSHA256, c.ID, c.SignedSHA256, c.DocumentSHA256)
+		}
 		bySerial, err := s.FindBySerial(t.Context(), c.Kind, c.Public.Serial)
 		if err != nil {
 			t.Fatalf("FindBySerial(%q): %v", c.Public.Serial, err)
@@ -384,6 +410,7 @@ func suiteInvalidCredential(t *testing.T, s storeUnderTest) {
 		{"unknown kind", func(c *Credential) { c.Kind = "certificate" }, "operator"},
 		{"empty layout", func(c *Credential) { c.LayoutVersion = "" }, "operator"},
 		{"zero hash", func(c *Credential) { c.DocumentSHA256 = [32]byte{} }, "operator"},
+		{"zero signed digest", func(c *Credential) { c.SignedSHA256 = [32]byte{} }, "operator"},
 		{"zero issue time", func(c *Credential) { c.IssuedAt = time.Time{} }, "operator"},
 		{"empty issuer", func(c *Credential) { c.Issuer = "" }, "operator"},
 		{"issued revoked", func(c *Credential) { c.Status = StatusRevoked }, "operator"},
@@ -451,6 +478,8 @@ func suiteRecordsAreKept(t *testing.T, s storeUnderTest) {
 		{"delete all", `DELETE FROM credentials`, func(string) []any { return nil }},
 		{"rewrite public fields", `UPDATE credentials SET public = ? WHERE id = ?`, func(id string) []any { return []any{`{"holder_name":"X"}`, id} }},
 		{"rewrite document hash", `UPDATE credentials SET document_sha256 = ? WHERE id = ?`, func(id string) []any { return []any{hex.EncodeToString(make([]byte, 32)), id} }},
+		{"rewrite signed digest", `UPDATE credentials SET signed_sha256 = ? WHERE id = ?`, func(id string) []any { return []any{hex.EncodeToString(make([]byte, 32)), id} }},
+		{"clear signed digest", `UPDATE credentials SET signed_sha256 = NULL WHERE id = ?`, func(id string) []any { return []any{id} }},
 		{"rewrite kind", `UPDATE credentials SET kind = ? WHERE id = ?`, func(id string) []any { return []any{"transcript", id} }},
 		{"rewrite layout", `UPDATE credentials SET layout_version = ? WHERE id = ?`, func(id string) []any { return []any{"diploma/v9", id} }},
 		{"rewrite serial", `UPDATE credentials SET serial = NULL WHERE id = ?`, func(id string) []any { return []any{id} }},
@@ -550,6 +579,9 @@ func suiteAuditInSameTransaction(t *testing.T, s storeUnderTest) {
 	}
 	if _, err := s.FindByDocumentHash(t.Context(), c.DocumentSHA256); !errors.Is(err, ErrNotFound) {
 		t.Errorf("FindByDocumentHash after failed issue: error = %v, want %v", err, ErrNotFound)
+	}
+	if _, err := s.FindBySignedDigest(t.Context(), c.SignedSHA256); !errors.Is(err, ErrNotFound) {
+		t.Errorf("FindBySignedDigest after failed issue: error = %v, want %v", err, ErrNotFound)
 	}
 	wantCount(t, s, 1)
 }

@@ -8,7 +8,6 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"encoding/json"
-	"errors"
 	"io"
 	"log/slog"
 	"mime/multipart"
@@ -38,6 +37,8 @@ type fixture struct {
 	store *registry.SQLite
 	id    registry.ID
 	pdf   []byte // the signed diploma registered under id
+	// unregistered is signed by the same trusted signer but not in store.
+	unregistered []byte
 	// verified records what the Verifier was given.
 	verified [][]byte
 }
@@ -87,7 +88,24 @@ func newFixture(t *testing.T) *fixture {
 	if f.pdf, err = os.ReadFile(res.Path); err != nil {
 		t.Fatal(err)
 	}
-	lookup := storeLookup{store}
+	// The same signer, the same trusted CA, but registered in another
+	// registry: a well-signed document this registry never issued.
+	elsewhere, err := registry.OpenSQLite(ctx, filepath.Join(t.TempDir(), "elsewhere.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer elsewhere.Close()
+	is.Store = elsewhere
+	d2 := templates.SampleGraduates(2)[1]
+	d2.SignerName = d.SignerName
+	res2, err := is.Diploma(ctx, &d2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.unregistered, err = os.ReadFile(res2.Path); err != nil {
+		t.Fatal(err)
+	}
+	lookup := RegistryLookup{Store: store}
 	f.srv, err = New(Config{
 		Credentials: store,
 		Verify: func(ctx context.Context, data []byte) (*verify.Report, error) {
@@ -103,20 +121,6 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	return f
-}
-
-// storeLookup adapts the registry to the verifier, as cmd/kyso does.
-type storeLookup struct{ s *registry.SQLite }
-
-func (l storeLookup) LookupDocument(ctx context.Context, sum [32]byte) (*verify.Credential, error) {
-	c, err := l.s.FindByDocumentHash(ctx, sum)
-	if errors.Is(err, registry.ErrNotFound) {
-		return nil, verify.ErrUnknownDocument
-	}
-	if err != nil {
-		return nil, err
-	}
-	return &verify.Credential{ID: c.ID.String(), Kind: c.Kind, Status: verify.CredentialStatus(c.Status)}, nil
 }
 
 func (f *fixture) do(req *http.Request) *httptest.ResponseRecorder {
@@ -341,6 +345,24 @@ func TestVerifySignedDiploma(t *testing.T) {
 	}
 	if w := post("/verify", bad); !strings.Contains(w.Body.String(), "KHÔNG hợp lệ") {
 		t.Errorf("tampered upload page does not say the document is not valid")
+	}
+}
+
+func TestVerifyUnregistered(t *testing.T) {
+	f := newFixture(t)
+	b, ct := multipartPDF(t, "file", f.unregistered)
+	req := httptest.NewRequest("POST", "/api/v1/verify", b)
+	req.Header.Set("Content-Type", ct)
+	w := f.do(req)
+	if !strings.Contains(w.Body.String(), `"indication":"INDETERMINATE"`) || !strings.Contains(w.Body.String(), `"sub_indication":"NOT_REGISTERED"`) {
+		t.Errorf("unregistered diploma: %s, want INDETERMINATE NOT_REGISTERED", w.Body.String())
+	}
+	b, ct = multipartPDF(t, "file", f.unregistered)
+	req = httptest.NewRequest("POST", "/verify", b)
+	req.Header.Set("Content-Type", ct)
+	w = f.do(req)
+	if body := w.Body.String(); strings.Contains(body, "Tài liệu hợp lệ") || !strings.Contains(body, "không có trong sổ đăng ký") {
+		t.Errorf("the page for an unregistered diploma must not say it is valid, and must say it is not registered")
 	}
 }
 

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"encoding/hex"
 	"html/template"
 	"strings"
 	"time"
@@ -37,43 +36,32 @@ type pageData struct {
 }
 
 // credentialPublic is the JSON view of a credential: the least that proves a
-// record genuine (DOMAIN.md: public verification shows the minimum).
+// record genuine (DOMAIN.md: public verification shows the minimum). A
+// revocation's free-text reason is not shown: it may name people.
 type credentialPublic struct {
-	ID             string     `json:"id"`
-	Kind           string     `json:"kind"`
-	Status         string     `json:"status"`
-	StatusReason   string     `json:"status_reason,omitempty"`
-	StatusChanged  *time.Time `json:"status_changed_at,omitempty"`
-	HolderName     string     `json:"holder_name"`
-	DateOfBirth    string     `json:"date_of_birth"`
-	Year           int        `json:"year"`
-	School         string     `json:"school"`
-	Serial         string     `json:"serial"`
-	IssuedAt       time.Time  `json:"issued_at"`
-	DocumentSHA256 string     `json:"document_sha256"`
-	VerifyURL      string     `json:"verify_url"`
+	ID          string `json:"id"`
+	Kind        string `json:"kind"`
+	Status      string `json:"status"`
+	HolderName  string `json:"holder_name"`
+	DateOfBirth string `json:"date_of_birth"`
+	Year        int    `json:"year"`
+	School      string `json:"school"`
+	Serial      string `json:"serial"`
+	VerifyURL   string `json:"verify_url"`
 }
 
 func publicCredential(c *registry.Credential, baseURL string) credentialPublic {
-	p := credentialPublic{
-		ID:             c.ID.String(),
-		Kind:           c.Kind,
-		Status:         string(c.Status),
-		StatusReason:   c.StatusReason,
-		HolderName:     c.Public.HolderName,
-		DateOfBirth:    c.Public.DateOfBirth,
-		Year:           c.Public.Year,
-		School:         c.Public.School,
-		Serial:         c.Public.Serial,
-		IssuedAt:       c.IssuedAt.UTC(),
-		DocumentSHA256: hex.EncodeToString(c.DocumentSHA256[:]),
-		VerifyURL:      strings.TrimRight(baseURL, "/") + "/v/" + c.ID.String(),
+	return credentialPublic{
+		ID:          c.ID.String(),
+		Kind:        c.Kind,
+		Status:      string(c.Status),
+		HolderName:  c.Public.HolderName,
+		DateOfBirth: c.Public.DateOfBirth,
+		Year:        c.Public.Year,
+		School:      c.Public.School,
+		Serial:      c.Public.Serial,
+		VerifyURL:   strings.TrimRight(baseURL, "/") + "/v/" + c.ID.String(),
 	}
-	if c.Status != registry.StatusValid && !c.StatusChangedAt.IsZero() {
-		t := c.StatusChangedAt.UTC()
-		p.StatusChanged = &t
-	}
-	return p
 }
 
 var kindNames = map[string][2]string{
@@ -126,7 +114,6 @@ type credentialPage struct {
 	Lang       string
 	ID         string
 	Status     statusView
-	Reason     string
 	Kind       string
 	HolderName string
 	Birth      string
@@ -140,7 +127,6 @@ func credentialView(c *registry.Credential, lang string) credentialPage {
 		Lang:       lang,
 		ID:         c.ID.String(),
 		Status:     credentialStatus(c, lang),
-		Reason:     c.StatusReason,
 		Kind:       kindName(c.Kind, lang),
 		HolderName: c.Public.HolderName,
 		Birth:      c.Public.DateOfBirth,
@@ -206,11 +192,7 @@ func reportView(r *verify.Report, lang string) reportPage {
 		p.Signatures = append(p.Signatures, row)
 	}
 	if r.Credential != nil {
-		c := &credentialPage{
-			Lang:   lang,
-			ID:     r.Credential.ID,
-			Reason: r.Credential.StatusReason,
-		}
+		c := &credentialPage{Lang: lang, ID: r.Credential.ID}
 		c.Status = credentialStatus(&registry.Credential{Status: registry.Status(r.Credential.Status)}, lang)
 		p.Credential = c
 	}

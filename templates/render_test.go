@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -86,6 +87,43 @@ func TestRenderDiplomaText(t *testing.T) {
 	}
 	if !norm.NFC.IsNormalString(text) {
 		t.Error("pdftotext output is not NFC")
+	}
+}
+
+// TestRenderDiplomaTextExact: pdftotext returns exactly the strings
+// rendered, line for line, with nothing garbled or extra.
+func TestRenderDiplomaTextExact(t *testing.T) {
+	r := newTestRenderer(t)
+	d := SampleGraduates(1)[0]
+	var got []string
+	for _, l := range strings.Split(pdfText(t, render(t, r, d)), "\n") {
+		if l = strings.TrimSpace(strings.Trim(l, "\f")); l != "" {
+			got = append(got, l)
+		}
+	}
+	want := []string{
+		"CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+		"Độc lập - Tự do - Hạnh phúc",
+		"BẰNG TỐT NGHIỆP TRUNG HỌC PHỔ THÔNG",
+		"GIÁM ĐỐC SỞ GIÁO DỤC VÀ ĐÀO TẠO BẾN TRE",
+		"cấp bằng tốt nghiệp trung học phổ thông cho:",
+		"Họ và tên:", "Nguyễn Văn Nghĩa",
+		"Ngày sinh:", "01/01/2006",
+		"Nơi sinh:", "Vĩnh Long",
+		"Giới tính:", "Nam",
+		"Học sinh trường:", "Trường THPT Chuyên Bến Tre",
+		"Năm tốt nghiệp:", "2024",
+		"Dân tộc: Kinh",
+		"Bến Tre, ngày 15 tháng 7 năm 2024",
+		"GIÁM ĐỐC",
+		"Số hiệu: T 00516292",
+		"Số vào sổ cấp bằng: BT-2024/01201",
+		"Mã xác thực: 7KQ2M9P-X4R8T1B-HC0WZ3D",
+		"Quét mã để xác thực văn bằng",
+		"Lê Hoàng Phúc",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("pdftotext lines:\n%q\nwant:\n%q", got, want)
 	}
 }
 

@@ -59,7 +59,12 @@
 //
 // # Registry
 //
-// With Options.Credentials, the SHA-256 of the whole file is looked up.
+// With Options.Credentials, the document is looked up by the SHA-256 of the
+// whole file and, failing that, by the SHA-256 over the final signature's
+// byte ranges (Digests): the signature container itself is not signed, so a
+// copy altered only there (hex case, unsigned attributes, extra
+// certificates) still finds its credential and its status
+// (Credential.Match = "signed_content").
 //   - valid: the cryptographic verdict stands.
 //   - revoked: TOTAL_FAILED / REVOKED, whatever the signatures say — the
 //     issuer withdrew this exact file.
@@ -67,11 +72,13 @@
 //     specific). The file is authentic, but the issuer has replaced it (a
 //     corrected diploma, say), so a verifier must not show it as the current
 //     record; it is not FAILED because nothing in it is false or forged.
-//   - not registered (ErrUnknownDocument): the cryptographic verdict stands;
-//     Report.Credential is null and Report.Registry.Status says
-//     "not_registered". A document validly signed by a trusted signer is
-//     genuine even if this registry does not know it (signed elsewhere, or
-//     re-saved byte-for-byte differently and re-signed).
+//   - not registered (ErrUnknownDocument): a TOTAL_PASSED becomes
+//     INDETERMINATE / NOT_REGISTERED (kyso specific); Report.Credential is
+//     null and Report.Registry.Status says "not_registered". A trusted root
+//     certifies many signers (a national CA certifies every citizen with a
+//     token), so valid signatures alone do not make a credential: its
+//     issuer must have registered it. Without Options.Credentials the
+//     verdict is the signatures' alone.
 //   - lookup error: a TOTAL_PASSED becomes INDETERMINATE / TRY_LATER, since
 //     a revocation could not be ruled out.
 //
@@ -94,7 +101,7 @@
 //	  "indication": "TOTAL_PASSED" | "TOTAL_FAILED" | "INDETERMINATE",
 //	  "sub_indication": "" | "FORMAT_FAILURE" | ...,
 //	  "validated_at": RFC 3339,
-//	  "document": {"sha256": hex, "size": bytes, "signatures": n},
+//	  "document": {"sha256": hex, "size": bytes, "signatures": n, "signed_sha256": hex (omitted when no signature covers the whole file)},
 //	  "checks": [check...],                 // document level
 //	  "signatures": [{
 //	    "field": "Signature 1",

@@ -377,12 +377,21 @@ type fakeLookup struct {
 	err   error
 }
 
-func (f *fakeLookup) LookupDocument(_ context.Context, sum [32]byte) (*Credential, error) {
+// LookupDocument finds a credential keyed by the file's digest, then by the
+// signed-content digest, as the registry adapter does.
+func (f *fakeLookup) LookupDocument(_ context.Context, d Digests) (*Credential, error) {
 	if f.err != nil {
 		return nil, f.err
 	}
-	if c, ok := f.creds[sum]; ok {
-		return c, nil
+	if c, ok := f.creds[d.File]; ok {
+		cc := *c
+		cc.Match = MatchFile
+		return &cc, nil
 	}
-	return nil, fmt.Errorf("lookup %x: %w", sum[:4], ErrUnknownDocument)
+	if c, ok := f.creds[d.Signed]; ok && d.Signed != ([32]byte{}) {
+		cc := *c
+		cc.Match = MatchSigned
+		return &cc, nil
+	}
+	return nil, fmt.Errorf("lookup %x: %w", d.File[:4], ErrUnknownDocument)
 }

@@ -80,6 +80,9 @@ const (
 	// Superseded: the registry says a newer document replaced this one
 	// (kyso-specific).
 	Superseded SubIndication = "SUPERSEDED"
+	// NotRegistered: a registry was configured and the document is not in
+	// it (kyso-specific).
+	NotRegistered SubIndication = "NOT_REGISTERED"
 )
 
 // Chain statuses (SignatureReport.Chain.Status).
@@ -94,7 +97,7 @@ const (
 const (
 	RegistryNotChecked    = "not_checked"    // Options.Credentials was nil
 	RegistryRegistered    = "registered"     // Report.Credential holds the record
-	RegistryNotRegistered = "not_registered" // the file's SHA-256 matches no issued document
+	RegistryNotRegistered = "not_registered" // neither the file nor its signed content is registered
 	RegistryUnavailable   = "unavailable"    // the lookup failed
 )
 
@@ -137,6 +140,11 @@ type Document struct {
 	SHA256     string `json:"sha256"`     // lower-case hex of the whole file
 	Size       int64  `json:"size"`       // bytes
 	Signatures int    `json:"signatures"` // signature fields found
+	// SignedSHA256 is the lower-case hex SHA-256 over the final
+	// signature's byte ranges, when it covers the whole file and its
+	// message digest matched: what the registry knows the document by even
+	// if bytes inside the signature container change.
+	SignedSHA256 string `json:"signed_sha256,omitempty"`
 }
 
 // Check is the outcome of one rule.

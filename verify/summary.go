@@ -58,9 +58,6 @@ func (r *Report) Summary(lang string) string {
 			}
 		}
 	}
-	if r.Registry.Status == RegistryNotRegistered {
-		addOnce(pick("Tệp này không khớp với tài liệu nào trong sổ đăng ký.", "This file matches no document in the registry."))
-	}
 	return strings.Join(out, " ")
 }
 
@@ -98,6 +95,9 @@ func reasonText(c Check, en bool) string {
 			return t("Tài liệu này đã bị cơ quan cấp thu hồi.", "The issuer has revoked this document.")
 		case Superseded:
 			return t("Tài liệu này đã được thay thế bằng một bản mới hơn.", "This document has been replaced by a newer one.")
+		case NotRegistered:
+			return t("Tài liệu không có trong sổ đăng ký văn bằng đã cấp: dù chữ ký còn nguyên vẹn, đây không phải văn bằng do cơ quan cấp đăng ký.",
+				"The document is not in the registry of issued credentials: even with intact signatures, it is not a credential its issuer registered.")
 		}
 		return t("Chưa kiểm tra được sổ đăng ký; vui lòng thử lại sau.", "The registry could not be checked; please try again later.")
 	}

@@ -101,7 +101,11 @@ func PDFContext(ctx context.Context, data []byte, opts Options) (*Report, error)
 			all = append(all, Check{Indication: s.Indication, SubIndication: s.SubIndication})
 		}
 	}
-	reg, cred, regCheck, err := checkRegistry(ctx, opts.Credentials, sum)
+	signed := signedDigest(data, rep)
+	if signed != ([32]byte{}) {
+		rep.Document.SignedSHA256 = hex.EncodeToString(signed[:])
+	}
+	reg, cred, regCheck, err := checkRegistry(ctx, opts.Credentials, Digests{File: sum, Signed: signed})
 	if err != nil {
 		return nil, fmt.Errorf("verify: registry lookup: %w", err)
 	}
@@ -112,6 +116,35 @@ func PDFContext(ctx context.Context, data []byte, opts Options) (*Report, error)
 	}
 	rep.Indication, rep.SubIndication = verdict(all)
 	return rep, nil
+}
+
+// signedDigest is the SHA-256 over the final signature's byte ranges, when
+// that signature covers the whole file and its message digest matched;
+// otherwise zero.
+func signedDigest(data []byte, rep *Report) [32]byte {
+	if len(rep.Signatures) == 0 {
+		return [32]byte{}
+	}
+	last := rep.Signatures[len(rep.Signatures)-1]
+	if !last.CoversWholeDocument || len(last.ByteRange) != 4 || !checkPassed(last.Checks, "message_digest") {
+		return [32]byte{}
+	}
+	br := last.ByteRange
+	h := sha256.New()
+	h.Write(data[br[0] : br[0]+br[1]])
+	h.Write(data[br[2] : br[2]+br[3]])
+	var out [32]byte
+	h.Sum(out[:0])
+	return out
+}
+
+func checkPassed(cs []Check, name string) bool {
+	for _, c := range cs {
+		if c.Name == name {
+			return c.Passed
+		}
+	}
+	return false
 }
 
 // validator holds what every check needs.

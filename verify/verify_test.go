@@ -566,7 +566,7 @@ func TestRegistry(t *testing.T) {
 		{"revoked, signer not trusted", &fakeLookup{creds: cred(CredentialRevoked, "cấp nhầm")}, []*x509.Certificate{other.Root}, TotalFailed, Revoked, RegistryRegistered, true},
 		{"superseded", &fakeLookup{creds: cred(CredentialSuperseded, "đính chính")}, nil, Indeterminate, Superseded, RegistryRegistered, true},
 		{"unknown status", &fakeLookup{creds: cred("archived", "")}, nil, Indeterminate, TryLater, RegistryRegistered, true},
-		{"not registered", &fakeLookup{}, nil, TotalPassed, "", RegistryNotRegistered, false},
+		{"not registered", &fakeLookup{}, nil, Indeterminate, NotRegistered, RegistryNotRegistered, false},
 		{"not registered, signer not trusted", &fakeLookup{}, []*x509.Certificate{other.Root}, Indeterminate, NoCertificateChainFound, RegistryNotRegistered, false},
 		{"registry down", &fakeLookup{err: errors.New("database is locked")}, nil, Indeterminate, TryLater, RegistryUnavailable, false},
 	}
@@ -597,6 +597,27 @@ func TestRegistry(t *testing.T) {
 			t.Errorf("got registry status %q, want %q", rep.Registry.Status, RegistryNotRegistered)
 		}
 	})
+	// The /Contents gap is not signed: a copy with its hex in capitals has
+	// another file hash but the same signed content, and must still find its
+	// credential, so a revocation cannot be dodged by rewriting the gap.
+	t.Run("signed content match", func(t *testing.T) {
+		plain := mustVerify(t, data, e.opts())
+		signed := signedDigest(data, plain)
+		if signed == ([32]byte{}) {
+			t.Fatal("no signed-content digest for a valid signed file")
+		}
+		upper := upperContentsHex(t, data)
+		if sha256.Sum256(upper) == sum {
+			t.Fatal("the altered copy has the same file hash")
+		}
+		opts := e.opts()
+		opts.Credentials = &fakeLookup{creds: map[[32]byte]*Credential{signed: {ID: "X", Status: CredentialRevoked}}}
+		rep := mustVerify(t, upper, opts)
+		wantVerdict(t, rep, TotalFailed, Revoked)
+		if rep.Credential == nil || rep.Credential.Match != MatchSigned {
+			t.Errorf("got credential %+v, want a signed-content match", rep.Credential)
+		}
+	})
 	t.Run("context cancelled", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
@@ -606,6 +627,23 @@ func TestRegistry(t *testing.T) {
 			t.Fatalf("got %v, want context.Canceled", err)
 		}
 	})
+}
+
+// upperContentsHex returns data with the hex digits of its (first) signature
+// container in capitals.
+func upperContentsHex(t *testing.T, data []byte) []byte {
+	t.Helper()
+	out := bytes.Clone(data)
+	i := bytes.Index(out, []byte("/Contents<"))
+	if i < 0 {
+		t.Fatal("no /Contents< in the file")
+	}
+	for j := i + len("/Contents<"); j < len(out) && out[j] != '>'; j++ {
+		if out[j] >= 'a' && out[j] <= 'f' {
+			out[j] -= 'a' - 'A'
+		}
+	}
+	return out
 }
 
 func TestTwoSignatures(t *testing.T) {
@@ -898,8 +936,8 @@ func TestSummary(t *testing.T) {
 			[]string{"Tài liệu không hợp lệ.", "đã bị cơ quan cấp thu hồi"},
 			[]string{"The document is not valid.", "The issuer has revoked this document."}},
 		{"not registered", good, func(o *Options) { o.Credentials = &fakeLookup{} },
-			[]string{"Tài liệu hợp lệ", "không khớp với tài liệu nào trong sổ đăng ký"},
-			[]string{"The document is valid", "matches no document in the registry"}},
+			[]string{"Chưa xác nhận được", "không có trong sổ đăng ký"},
+			[]string{"could not be confirmed", "not in the registry"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

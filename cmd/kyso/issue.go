@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/kyso-vn/kyso/issuance"
@@ -109,18 +110,6 @@ func runIssue(e *env, c issueConfig) (*issueSummary, error) {
 		return nil, err
 	}
 	defer k.Close()
-	if err := os.MkdirAll(c.outDir, 0o755); err != nil {
-		return nil, err
-	}
-	if err := os.MkdirAll(filepath.Dir(c.dbPath), 0o700); err != nil {
-		return nil, err
-	}
-	store, err := registry.OpenSQLite(e.ctx, c.dbPath)
-	if err != nil {
-		return nil, fmt.Errorf("open registry %s: %w", c.dbPath, err)
-	}
-	defer store.Close()
-
 	fonts, err := pdf.NewRenderer()
 	if err != nil {
 		return nil, err
@@ -133,20 +122,39 @@ func runIssue(e *env, c issueConfig) (*issueSummary, error) {
 		Render:  renderer.Render,
 		Key:     k.Signer,
 		Chain:   k.Chain,
-		Store:   store,
 		OutDir:  c.outDir,
 		BaseURL: c.baseURL,
 		Rand:    e.rand,
 		Now:     e.now,
 		Actor:   "cli:issue",
 	}
-	// Check every record's signer against the certificate before signing
-	// anything: a mismatch would otherwise stop the run half-way.
+	// Check every record against the certificate and the date before
+	// anything is written: a mismatch would otherwise stop the run half-way.
 	for _, r := range rows {
-		if err := is.CheckSigner(&r.Diploma); err != nil {
+		if err := is.Check(&r.Diploma); err != nil {
 			return nil, fmt.Errorf("%s row %d: %w", c.data, r.Row, err)
 		}
 	}
+
+	if err := os.MkdirAll(c.outDir, 0o750); err != nil {
+		return nil, err
+	}
+	// One issuing run per output folder at a time: two runs would write
+	// the same file names.
+	unlock, err := lockDir(c.outDir)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	if err := os.MkdirAll(filepath.Dir(c.dbPath), 0o700); err != nil {
+		return nil, err
+	}
+	store, err := registry.OpenSQLite(e.ctx, c.dbPath)
+	if err != nil {
+		return nil, fmt.Errorf("open registry %s: %w", c.dbPath, err)
+	}
+	defer store.Close()
+	is.Store = store
 
 	sum := &issueSummary{skipped: len(verrs.Rows())}
 	bar := newProgress(e, len(rows))
@@ -177,6 +185,25 @@ func runIssue(e *env, c issueConfig) (*issueSummary, error) {
 	fmt.Fprintf(e.stderr, "issued %d, already issued %d, invalid skipped %d; PDFs in %s; registry %s (%s)\n",
 		issued, already, sum.skipped, c.outDir, c.dbPath, time.Since(start).Round(time.Millisecond))
 	return sum, nil
+}
+
+// lockDir takes an exclusive lock on dir/.kyso-issue.lock, failing at once
+// when another process holds it. The lock ends with the process, so a killed
+// run leaves nothing to clean up.
+func lockDir(dir string) (unlock func(), err error) {
+	path := filepath.Join(dir, ".kyso-issue.lock")
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, fmt.Errorf("%s: another 'kyso issue' is writing to this folder; wait for it to finish", dir)
+		}
+		return nil, fmt.Errorf("lock %s: %w", path, err)
+	}
+	return func() { f.Close() }, nil
 }
 
 func readDiplomaFile(path string) ([]templates.DiplomaRow, error) {

@@ -233,6 +233,16 @@ func fileKey(t *testing.T, work string) (uri string, env []string, root string) 
 	return uri, env, filepath.Join(work, "ca", "root.pem")
 }
 
+// pdfFiles lists the PDFs in dir.
+func pdfFiles(t *testing.T, dir string) []string {
+	t.Helper()
+	m, err := filepath.Glob(filepath.Join(dir, "*.pdf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
 func fixture(t *testing.T, name string) string {
 	t.Helper()
 	p, err := filepath.Abs(filepath.Join("..", "..", "testdata", "diplomas", name))
@@ -288,14 +298,31 @@ func TestIssueSkipInvalid(t *testing.T) {
 		t.Errorf("stderr does not list the skipped row:\n%s", r.stderr)
 	}
 	issued := strings.Count(r.stdout, "issued\t")
-	ents, _ := os.ReadDir(out)
-	if issued == 0 || len(ents) != issued {
-		t.Fatalf("issued %d, %d files; want the valid rows, one PDF each", issued, len(ents))
+	pdfs := pdfFiles(t, out)
+	if issued == 0 || len(pdfs) != issued {
+		t.Fatalf("issued %d, %d files; want the valid rows, one PDF each", issued, len(pdfs))
 	}
-	pdf := filepath.Join(out, ents[0].Name())
+	pdf := pdfs[0]
 	if v := kyso(t, work, nil, "verify", "--trust", root, "--db", "r.db", pdf); v.code != 0 {
 		t.Errorf("verify an issued PDF: exit %d\n%s", v.code, v.stdout)
 	}
+}
+
+func TestLockDir(t *testing.T) {
+	dir := t.TempDir()
+	unlock, err := lockDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lockDir(dir); err == nil || !strings.Contains(err.Error(), "another 'kyso issue'") {
+		t.Fatalf("second lock: %v, want a refusal", err)
+	}
+	unlock()
+	unlock2, err := lockDir(dir)
+	if err != nil {
+		t.Fatalf("lock after unlock: %v", err)
+	}
+	unlock2()
 }
 
 func TestIssueRefusesOtherSigner(t *testing.T) {
@@ -356,16 +383,30 @@ func TestSoftHSMKeysSignIssue(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("issue with the token key: %d\n%s", r.code, r.stderr)
 	}
-	ents, _ := os.ReadDir(filepath.Join(work, "out"))
-	if len(ents) < 20 {
-		t.Fatalf("issued %d PDFs, want ≥ 20", len(ents))
+	pdfs := pdfFiles(t, filepath.Join(work, "out"))
+	if len(pdfs) < 20 {
+		t.Fatalf("issued %d PDFs, want ≥ 20", len(pdfs))
 	}
-	for _, e := range []os.DirEntry{ents[0], ents[len(ents)-1]} {
-		p := filepath.Join(work, "out", e.Name())
+	for _, p := range pdfs {
 		checkPDFSig(t, nss, p, "Lê Hoàng Phúc")
+	}
+	for _, p := range []string{pdfs[0], pdfs[len(pdfs)-1]} {
 		if v := kyso(t, work, nil, "verify", "--trust", root, "--db", "r.db", p); v.code != 0 {
-			t.Errorf("kyso verify %s: exit %d\n%s", e.Name(), v.code, v.stdout)
+			t.Errorf("kyso verify %s: exit %d\n%s", p, v.code, v.stdout)
 		}
+	}
+
+	// Validly signed under the trusted root but never registered: with a
+	// registry at hand that is not a credential (exit 2, NOT_REGISTERED).
+	if v := kyso(t, work, nil, "verify", "--trust", root, "--db", "r.db", "--json", "signed.pdf"); v.code != 2 || !strings.Contains(v.stdout, `"NOT_REGISTERED"`) {
+		t.Errorf("verify an unregistered signed PDF against the registry: exit %d, want 2 NOT_REGISTERED\n%s", v.code, v.stdout)
+	}
+	// A registry that does not exist is an error, and is not created.
+	if v := kyso(t, work, nil, "verify", "--trust", root, "--db", "missing.db", "signed.pdf"); v.code != 3 {
+		t.Errorf("verify --db missing.db: exit %d, want 3", v.code)
+	}
+	if _, err := os.Stat(filepath.Join(work, "missing.db")); err == nil {
+		t.Error("verify --db created the missing registry")
 	}
 
 	// A wrong PIN is reported once and never shown.

@@ -57,7 +57,7 @@ Example:
 	if err != nil {
 		return fmt.Errorf("--trust: %w", err)
 	}
-	store, err := registry.OpenSQLite(e.ctx, c.dbPath)
+	store, err := registry.OpenSQLite(e.ctx, c.dbPath, registry.ReadOnly())
 	if err != nil {
 		return fmt.Errorf("open registry %s: %w", c.dbPath, err)
 	}
@@ -72,7 +72,7 @@ Example:
 // newServer wires the HTTP server to a registry and a verifier with the
 // given roots.
 func newServer(e *env, store *registry.SQLite, roots []*x509.Certificate, c serveConfig) (*server.Server, error) {
-	lookup := registryLookup{store}
+	lookup := server.RegistryLookup{Store: store}
 	return server.New(server.Config{
 		Credentials: store,
 		Verify: func(ctx context.Context, data []byte) (*verify.Report, error) {

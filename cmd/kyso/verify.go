@@ -1,14 +1,13 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 
 	"github.com/kyso-vn/kyso/registry"
+	"github.com/kyso-vn/kyso/server"
 	"github.com/kyso-vn/kyso/verify"
 )
 
@@ -48,15 +47,12 @@ Example:
 	}
 	opts := verify.Options{Roots: roots, Now: e.now}
 	if *db != "" {
-		if _, err := os.Stat(*db); err != nil {
-			return fmt.Errorf("--db: %w", err)
-		}
-		store, err := registry.OpenSQLite(e.ctx, *db)
+		store, err := registry.OpenSQLite(e.ctx, *db, registry.ReadOnly())
 		if err != nil {
 			return fmt.Errorf("open registry %s: %w", *db, err)
 		}
 		defer store.Close()
-		opts.Credentials = registryLookup{store}
+		opts.Credentials = server.RegistryLookup{Store: store}
 	}
 	path := fs.Arg(0)
 	data, err := readLimited(path, verify.DefaultMaxSize)
@@ -96,26 +92,4 @@ func readLimited(path string, max int64) ([]byte, error) {
 		return nil, fmt.Errorf("%s: larger than the %d-byte limit", path, max)
 	}
 	return data, nil
-}
-
-// registryLookup lets the verifier ask the registry about a document without
-// the verifier knowing the registry's types.
-type registryLookup struct{ store *registry.SQLite }
-
-func (r registryLookup) LookupDocument(ctx context.Context, sum [32]byte) (*verify.Credential, error) {
-	c, err := r.store.FindByDocumentHash(ctx, sum)
-	if errors.Is(err, registry.ErrNotFound) {
-		return nil, verify.ErrUnknownDocument
-	}
-	if err != nil {
-		return nil, err
-	}
-	return &verify.Credential{
-		ID:              c.ID.String(),
-		Kind:            c.Kind,
-		Status:          verify.CredentialStatus(c.Status),
-		StatusReason:    c.StatusReason,
-		StatusChangedAt: c.StatusChangedAt,
-		IssuedAt:        c.IssuedAt,
-	}, nil
 }
