@@ -20,6 +20,7 @@ var (
 	errNotPDF           = errors.New("upload is not a PDF")
 	errBadUpload        = errors.New("upload could not be read")
 	errUnsupportedMedia = errors.New("unsupported content type")
+	errBusy             = errors.New("all verification slots are busy")
 )
 
 // publicError is what a client may see of an error: a status, a stable code
@@ -59,6 +60,10 @@ func classify(err error, maxUploadMB int64) publicError {
 		return publicError{http.StatusUnsupportedMediaType, "unsupported_media_type", msgs(
 			"Hãy gửi tệp dưới dạng multipart/form-data (trường \"file\") hoặc application/pdf.",
 			"Send the file as multipart/form-data (field \"file\") or as application/pdf.")}
+	case errors.Is(err, errBusy):
+		return publicError{http.StatusServiceUnavailable, "busy", msgs(
+			"Hệ thống đang bận kiểm tra các tệp khác. Vui lòng thử lại sau ít phút.",
+			"The service is busy verifying other files. Please try again in a few minutes.")}
 	case errors.Is(err, errBadUpload):
 		return publicError{http.StatusBadRequest, "bad_upload", msgs(
 			"Không đọc được tệp tải lên.", "The upload could not be read.")}
@@ -75,7 +80,10 @@ func msgs(vi, en string) map[string]string { return map[string]string{"vi": vi, 
 // API, a page for everything else.
 func (s *Server) renderError(c *gin.Context, err error) {
 	pe := classify(err, s.cfg.MaxUpload>>20)
-	if pe.Status >= 500 {
+	if pe.Status == http.StatusServiceUnavailable {
+		c.Header("Retry-After", "30")
+	}
+	if pe.Status >= 500 && pe.Status != http.StatusServiceUnavailable {
 		s.cfg.Logger.Error("request failed", "path", c.FullPath(), "err", err)
 	}
 	if strings.HasPrefix(c.Request.URL.Path, "/api/") {

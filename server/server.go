@@ -15,6 +15,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -45,7 +46,14 @@ type Config struct {
 	// e.g. https://xacthuc.example.edu.vn.
 	BaseURL   string
 	MaxUpload int64
+	// MaxVerifications bounds the uploads read and verified at once (each
+	// holds up to MaxUpload bytes); 0 means 2 × GOMAXPROCS. A request that
+	// waits more than verifyQueueWait for a slot gets 503.
+	MaxVerifications int
 }
+
+// verifyQueueWait is how long an upload waits for a verification slot.
+const verifyQueueWait = 5 * time.Second
 
 //go:embed templates/*.html static/*
 var assets embed.FS
@@ -55,6 +63,7 @@ type Server struct {
 	cfg   Config
 	pages *template.Template
 	gin   *gin.Engine
+	slots chan struct{} // verification slots
 }
 
 // New builds the router.
@@ -69,7 +78,10 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, pages: pages}
+	if cfg.MaxVerifications <= 0 {
+		cfg.MaxVerifications = 2 * runtime.GOMAXPROCS(0)
+	}
+	s := &Server{cfg: cfg, pages: pages, slots: make(chan struct{}, cfg.MaxVerifications)}
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.Use(s.recoverer(), s.accessLog(), securityHeaders())
@@ -174,6 +186,18 @@ func (s *Server) readUpload(c *gin.Context) ([]byte, error) {
 }
 
 func (s *Server) verifyUpload(c *gin.Context) (*verify.Report, error) {
+	// Take a slot before reading the body, so that memory is bounded by
+	// MaxVerifications × MaxUpload.
+	t := time.NewTimer(verifyQueueWait)
+	defer t.Stop()
+	select {
+	case s.slots <- struct{}{}:
+		defer func() { <-s.slots }()
+	case <-t.C:
+		return nil, errBusy
+	case <-c.Request.Context().Done():
+		return nil, c.Request.Context().Err()
+	}
 	data, err := s.readUpload(c)
 	if err != nil {
 		return nil, err

@@ -366,6 +366,25 @@ func TestVerifyUnregistered(t *testing.T) {
 	}
 }
 
+func TestVerifyBusy(t *testing.T) {
+	f := newFixture(t)
+	// Every slot taken: an upload is refused with 503 after waiting.
+	for range cap(f.srv.slots) {
+		f.srv.slots <- struct{}{}
+	}
+	req := httptest.NewRequest("POST", "/api/v1/verify", bytes.NewReader(f.pdf))
+	req.Header.Set("Content-Type", "application/pdf")
+	w := f.do(req)
+	if w.Code != 503 || w.Header().Get("Retry-After") == "" || !strings.Contains(w.Body.String(), `"code":"busy"`) {
+		t.Fatalf("busy server: %d %s, want 503 busy with Retry-After", w.Code, w.Body.String())
+	}
+	<-f.srv.slots
+	w = f.do(httptest.NewRequest("POST", "/api/v1/verify", bytes.NewReader(f.pdf)))
+	if w.Code == 503 {
+		t.Fatal("a free slot still gave 503")
+	}
+}
+
 func TestHealthz(t *testing.T) {
 	f := newFixture(t)
 	if w := f.do(httptest.NewRequest("GET", "/healthz", nil)); w.Code != 200 {

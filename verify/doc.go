@@ -92,7 +92,11 @@
 // signatures are not evaluated: kyso requires the last signature to cover
 // the whole file instead. Document timestamps (/DocTimeStamp) and other
 // SubFilters fail as FORMAT_FAILURE. Encrypted PDFs and PDFs with
-// cross-reference streams are refused.
+// cross-reference streams are not read: INDETERMINATE / UNSUPPORTED_FORMAT
+// (kyso-specific), since they may be genuine copies re-saved by a viewer.
+// A signer certificate with an extended key usage must allow document
+// signing (any, emailProtection, documentSigning, Adobe or Microsoft
+// document signing); one without extended key usage is accepted.
 //
 // # JSON schema kyso.verify/v1
 //

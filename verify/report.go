@@ -83,6 +83,10 @@ const (
 	// NotRegistered: a registry was configured and the document is not in
 	// it (kyso-specific).
 	NotRegistered SubIndication = "NOT_REGISTERED"
+	// UnsupportedFormat: the file uses PDF features this verifier does not
+	// read (cross-reference streams, encryption): no verdict either way
+	// (kyso-specific).
+	UnsupportedFormat SubIndication = "UNSUPPORTED_FORMAT"
 )
 
 // Chain statuses (SignatureReport.Chain.Status).

@@ -356,14 +356,37 @@ func outsideValidity(chain []*x509.Certificate, t time.Time) (SubIndication, str
 	return "", ""
 }
 
+// Extended key usages that allow signing documents, besides
+// x509.ExtKeyUsageAny and x509.ExtKeyUsageEmailProtection.
+var (
+	oidEKUDocumentSigning    = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 36}       // RFC 9336
+	oidEKUAdobeAuthenticDocs = asn1.ObjectIdentifier{1, 2, 840, 113583, 1, 1, 5}       // Adobe authentic documents trust
+	oidEKUMSDocumentSigning  = asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 311, 10, 3, 12} // Microsoft document signing
+)
+
 // checkKeyUsage requires the signer certificate's key usage to allow
-// digitalSignature or nonRepudiation (contentCommitment).
+// digitalSignature or nonRepudiation (contentCommitment), and its extended
+// key usage, when it has one, to allow signing documents: a TLS server or
+// code-signing certificate under a trusted root is not a document signer.
 func checkKeyUsage(leaf *x509.Certificate) Check {
 	const name = "key_usage"
 	if leaf.KeyUsage&(x509.KeyUsageDigitalSignature|x509.KeyUsageContentCommitment) == 0 {
 		return failed(name, Indeterminate, ChainConstraintsFailure, "the signer certificate's key usage allows neither digitalSignature nor nonRepudiation")
 	}
-	return passed(name, "the signer certificate's key usage allows signing")
+	if len(leaf.ExtKeyUsage) == 0 && len(leaf.UnknownExtKeyUsage) == 0 {
+		return passed(name, "the signer certificate's key usage allows signing")
+	}
+	for _, u := range leaf.ExtKeyUsage {
+		if u == x509.ExtKeyUsageAny || u == x509.ExtKeyUsageEmailProtection {
+			return passed(name, "the signer certificate's key usage and extended key usage allow signing")
+		}
+	}
+	for _, u := range leaf.UnknownExtKeyUsage {
+		if u.Equal(oidEKUDocumentSigning) || u.Equal(oidEKUAdobeAuthenticDocs) || u.Equal(oidEKUMSDocumentSigning) {
+			return passed(name, "the signer certificate's key usage and extended key usage allow signing")
+		}
+	}
+	return failed(name, Indeterminate, ChainConstraintsFailure, "the signer certificate's extended key usage does not include document signing, e-mail protection or any purpose")
 }
 
 func subjects(chain []*x509.Certificate) []string {

@@ -169,6 +169,22 @@ func startXref(data []byte) (int64, error) {
 	return off, nil
 }
 
+// isXrefStream reports whether b starts with an indirect object ("N G obj")
+// whose dictionary says /Type /XRef within its first bytes.
+func isXrefStream(b []byte) bool {
+	head := b[:min(len(b), 512)]
+	i := bytes.Index(head, []byte("obj"))
+	if i <= 0 {
+		return false
+	}
+	for _, c := range head[:i] {
+		if !(c >= '0' && c <= '9') && !isPDFSpace(c) {
+			return false
+		}
+	}
+	return bytes.Contains(head[i:], []byte("/XRef"))
+}
+
 // xrefSection reads the classic cross-reference table at off and the
 // trailer dictionary after it.
 func xrefSection(data []byte, off int64) (map[string]pdfValue, error) {
@@ -177,7 +193,10 @@ func xrefSection(data []byte, off int64) (map[string]pdfValue, error) {
 		p++
 	}
 	if !bytes.HasPrefix(data[p:], []byte("xref")) {
-		return nil, structureError(errXrefStream, "at offset %d", off)
+		if isXrefStream(data[p:]) {
+			return nil, structureError(errXrefStream, "at offset %d", off)
+		}
+		return nil, structureError(errMalformedXref, "no cross-reference table at offset %d", off)
 	}
 	p += len("xref")
 	p, ok := eol(data, p)

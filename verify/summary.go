@@ -71,6 +71,10 @@ func reasonText(c Check, en bool) string {
 	}
 	switch c.Name {
 	case "pdf_structure":
+		if c.SubIndication == UnsupportedFormat {
+			return t("Tệp dùng cấu trúc PDF (nén bảng tham chiếu hoặc mã hóa) mà hệ thống chưa kiểm tra được; hãy dùng đúng bản PDF đã được cấp.",
+				"The file uses PDF features (compressed cross-references or encryption) this service cannot check; use the PDF exactly as it was issued.")
+		}
 		return t("Tệp không phải là PDF hợp lệ hoặc có cấu trúc không được hỗ trợ.",
 			"The file is not a valid PDF or has an unsupported structure.")
 	case "signature_fields", "signatures_consistent", "signature_order":

@@ -161,7 +161,13 @@ func (v *validator) document(rep *Report) {
 		return c.Passed
 	}
 	info, err := checkStructure(v.data)
-	if err != nil {
+	switch {
+	case errors.Is(err, errXrefStream), errors.Is(err, errEncrypted):
+		// Well-formed, perhaps genuine, but beyond what this verifier
+		// reads: no verdict either way.
+		add(failed("pdf_structure", Indeterminate, UnsupportedFormat, err.Error()))
+		return
+	case err != nil:
 		add(failed("pdf_structure", TotalFailed, FormatFailure, err.Error()))
 		return
 	}

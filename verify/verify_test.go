@@ -6,6 +6,7 @@ import (
 	"crypto"
 	"crypto/sha256"
 	"crypto/x509"
+	"encoding/asn1"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -520,19 +521,26 @@ func TestKeyUsage(t *testing.T) {
 	tests := []struct {
 		name    string
 		usage   x509.KeyUsage
+		eku     []x509.ExtKeyUsage
+		unknown []asn1.ObjectIdentifier
 		wantInd Indication
 		wantSub SubIndication
 	}{
-		{"digitalSignature", x509.KeyUsageDigitalSignature, TotalPassed, ""},
-		{"nonRepudiation", x509.KeyUsageContentCommitment, TotalPassed, ""},
-		{"keyEncipherment only", x509.KeyUsageKeyEncipherment, Indeterminate, ChainConstraintsFailure},
-		{"no key usage", 0, Indeterminate, ChainConstraintsFailure},
+		{"digitalSignature", x509.KeyUsageDigitalSignature, nil, nil, TotalPassed, ""},
+		{"nonRepudiation", x509.KeyUsageContentCommitment, nil, nil, TotalPassed, ""},
+		{"keyEncipherment only", x509.KeyUsageKeyEncipherment, nil, nil, Indeterminate, ChainConstraintsFailure},
+		{"no key usage", 0, nil, nil, Indeterminate, ChainConstraintsFailure},
+		{"EKU emailProtection", x509.KeyUsageDigitalSignature, []x509.ExtKeyUsage{x509.ExtKeyUsageEmailProtection}, nil, TotalPassed, ""},
+		{"EKU documentSigning", x509.KeyUsageDigitalSignature, nil, []asn1.ObjectIdentifier{{1, 3, 6, 1, 5, 5, 7, 3, 36}}, TotalPassed, ""},
+		{"EKU serverAuth only", x509.KeyUsageDigitalSignature, []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}, nil, Indeterminate, ChainConstraintsFailure},
+		{"EKU codeSigning only", x509.KeyUsageDigitalSignature, []x509.ExtKeyUsage{x509.ExtKeyUsageCodeSigning}, nil, Indeterminate, ChainConstraintsFailure},
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			leaf := ca.leaf(t, &x509.Certificate{
 				SerialNumber: bigInt(100 + i), Subject: nameOf("Signer"),
 				NotBefore: now.Add(-time.Hour), NotAfter: now.AddDate(1, 0, 0), KeyUsage: tt.usage,
+				ExtKeyUsage: tt.eku, UnknownExtKeyUsage: tt.unknown,
 			}, key.Public())
 			doc := fillSignature(t, handDoc(subFilterPKCS7), func(signed []byte) []byte {
 				return buildCMS(t, signed, cmsSpec{key: key, cert: leaf, certs: []*x509.Certificate{leaf, ca.issuing}, signingTime: now})
@@ -781,27 +789,33 @@ func TestStructure(t *testing.T) {
 	e := newEnv(t)
 	good := e.signed(t)
 	tests := []struct {
-		name      string
-		data      []byte
-		wantCheck string
-		wantErr   error // from checkStructure or readSignatureFields
+		name        string
+		data        []byte
+		wantCheck   string
+		wantErr     error // from checkStructure or readSignatureFields
+		unsupported bool  // INDETERMINATE/UNSUPPORTED_FORMAT rather than TOTAL_FAILED/FORMAT_FAILURE
 	}{
-		{"not a PDF", []byte("hello, this is not a PDF at all\n%%EOF\n"), "pdf_structure", errNotPDF},
-		{"empty", nil, "pdf_structure", errNotPDF},
-		{"unsupported version", bytes.Replace(good, []byte("%PDF-1.3"), []byte("%PDF-3.0"), 1), "pdf_structure", errNotPDF},
-		{"no %%EOF", bytes.TrimSuffix(good, []byte("%%EOF\n")), "pdf_structure", errBadTail},
-		{"startxref beyond the file", bytes.Replace(good, []byte("startxref\n\n"), []byte("startxref\n\n9"), 1), "pdf_structure", errBadTail},
-		{"cross-reference stream", xrefStreamPDF(), "pdf_structure", errXrefStream},
-		{"encrypted", encryptedPDF(), "pdf_structure", errEncrypted},
-		{"huge subsection", hugeSubsection(good), "pdf_structure", errTooManyObjects},
-		{"/Prev loop", prevLoopPDF(t, good), "pdf_structure", errXrefLoop},
-		{"malformed entry", bytes.Replace(good, []byte(" 00000 n\r\n"), []byte(" 00000 x\r\n"), 1), "pdf_structure", errMalformedXref},
-		{"objects nested to exhaust the stack", deepPDF(4 << 20), "signature_fields", errNestingTooDeep},
+		{"not a PDF", []byte("hello, this is not a PDF at all\n%%EOF\n"), "pdf_structure", errNotPDF, false},
+		{"empty", nil, "pdf_structure", errNotPDF, false},
+		{"unsupported version", bytes.Replace(good, []byte("%PDF-1.3"), []byte("%PDF-3.0"), 1), "pdf_structure", errNotPDF, false},
+		{"no %%EOF", bytes.TrimSuffix(good, []byte("%%EOF\n")), "pdf_structure", errBadTail, false},
+		{"startxref beyond the file", bytes.Replace(good, []byte("startxref\n\n"), []byte("startxref\n\n9"), 1), "pdf_structure", errBadTail, false},
+		{"cross-reference stream", xrefStreamPDF(), "pdf_structure", errXrefStream, true},
+		{"encrypted", encryptedPDF(), "pdf_structure", errEncrypted, true},
+		{"startxref pointing at garbage", bytes.Replace(good, []byte("\nxref\n"), []byte("\nxxxx\n"), 1), "pdf_structure", errMalformedXref, false},
+		{"huge subsection", hugeSubsection(good), "pdf_structure", errTooManyObjects, false},
+		{"/Prev loop", prevLoopPDF(t, good), "pdf_structure", errXrefLoop, false},
+		{"malformed entry", bytes.Replace(good, []byte(" 00000 n\r\n"), []byte(" 00000 x\r\n"), 1), "pdf_structure", errMalformedXref, false},
+		{"objects nested to exhaust the stack", deepPDF(4 << 20), "signature_fields", errNestingTooDeep, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			rep := mustVerify(t, tt.data, e.opts())
-			wantVerdict(t, rep, TotalFailed, FormatFailure)
+			if tt.unsupported {
+				wantVerdict(t, rep, Indeterminate, UnsupportedFormat)
+			} else {
+				wantVerdict(t, rep, TotalFailed, FormatFailure)
+			}
 			failedCheck(t, rep, tt.wantCheck)
 			if len(rep.Signatures) != 0 {
 				t.Errorf("got %d signatures, want none listed", len(rep.Signatures))
