@@ -21,6 +21,7 @@ var (
 	errBadUpload        = errors.New("upload could not be read")
 	errUnsupportedMedia = errors.New("unsupported content type")
 	errBusy             = errors.New("all verification slots are busy")
+	errRateLimited      = errors.New("too many requests from this client")
 )
 
 // publicError is what a client may see of an error: a status, a stable code
@@ -64,6 +65,10 @@ func classify(err error, maxUploadMB int64) publicError {
 		return publicError{http.StatusServiceUnavailable, "busy", msgs(
 			"Hệ thống đang bận kiểm tra các tệp khác. Vui lòng thử lại sau ít phút.",
 			"The service is busy verifying other files. Please try again in a few minutes.")}
+	case errors.Is(err, errRateLimited):
+		return publicError{http.StatusTooManyRequests, "rate_limited", msgs(
+			"Bạn đã gửi quá nhiều yêu cầu. Vui lòng chờ một lát rồi thử lại.",
+			"Too many requests. Please wait a moment and try again.")}
 	case errors.Is(err, errBadUpload):
 		return publicError{http.StatusBadRequest, "bad_upload", msgs(
 			"Không đọc được tệp tải lên.", "The upload could not be read.")}

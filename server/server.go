@@ -11,6 +11,7 @@ import (
 	"context"
 	"embed"
 	"errors"
+	"fmt"
 	"html/template"
 	"io"
 	"log/slog"
@@ -50,6 +51,15 @@ type Config struct {
 	// holds up to MaxUpload bytes); 0 means 2 × GOMAXPROCS. A request that
 	// waits more than verifyQueueWait for a slot gets 503.
 	MaxVerifications int
+	// PageLimit and UploadLimit are the per-client rate limits of the
+	// public pages and API lookups, and of uploads; nil means
+	// DefaultPageLimit / DefaultUploadLimit, a zero Rate means no limit.
+	PageLimit, UploadLimit *RateLimit
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client; none by default, so the client is the TCP peer.
+	TrustedProxies []string
+	// Now is the clock for rate limiting; nil means time.Now.
+	Now func() time.Time
 }
 
 // verifyQueueWait is how long an upload waits for a verification slot.
@@ -81,15 +91,29 @@ func New(cfg Config) (*Server, error) {
 	if cfg.MaxVerifications <= 0 {
 		cfg.MaxVerifications = 2 * runtime.GOMAXPROCS(0)
 	}
+	if cfg.PageLimit == nil {
+		cfg.PageLimit = &DefaultPageLimit
+	}
+	if cfg.UploadLimit == nil {
+		cfg.UploadLimit = &DefaultUploadLimit
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
 	s := &Server{cfg: cfg, pages: pages, slots: make(chan struct{}, cfg.MaxVerifications)}
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
+	if err := r.SetTrustedProxies(cfg.TrustedProxies); err != nil {
+		return nil, fmt.Errorf("server: trusted proxies: %w", err)
+	}
+	pageLimit := s.rateLimited(newLimiter(*cfg.PageLimit, cfg.Now))
+	uploadLimit := s.rateLimited(newLimiter(*cfg.UploadLimit, cfg.Now))
 	r.Use(s.recoverer(), s.accessLog(), securityHeaders())
 	r.GET("/", s.home)
-	r.GET("/v/:id", s.credentialPage)
-	r.POST("/verify", s.verifyPage)
-	r.GET("/api/v1/credentials/:id", s.credentialJSON)
-	r.POST("/api/v1/verify", s.verifyJSON)
+	r.GET("/v/:id", pageLimit, s.credentialPage)
+	r.POST("/verify", uploadLimit, s.verifyPage)
+	r.GET("/api/v1/credentials/:id", pageLimit, s.credentialJSON)
+	r.POST("/api/v1/verify", uploadLimit, s.verifyJSON)
 	r.GET("/healthz", s.healthz)
 	r.GET("/static/*path", s.static)
 	r.NoRoute(func(c *gin.Context) { s.renderError(c, errNoRoute) })

@@ -116,6 +116,8 @@ func newFixture(t *testing.T) *fixture {
 		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
 		BaseURL:   "https://xacthuc.example.vn",
 		MaxUpload: 1 << 20,
+		// Rate limits have their own test.
+		PageLimit: &RateLimit{}, UploadLimit: &RateLimit{},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -382,6 +384,53 @@ func TestVerifyBusy(t *testing.T) {
 	w = f.do(httptest.NewRequest("POST", "/api/v1/verify", bytes.NewReader(f.pdf)))
 	if w.Code == 503 {
 		t.Fatal("a free slot still gave 503")
+	}
+}
+
+func TestRateLimit(t *testing.T) {
+	f := newFixture(t)
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	srv, err := New(Config{
+		Credentials: f.store, Verify: f.srv.cfg.Verify, Logger: f.srv.cfg.Logger,
+		PageLimit: &RateLimit{Rate: 1, Burst: 3}, UploadLimit: &RateLimit{Rate: 0.1, Burst: 1},
+		Now: func() time.Time { return now },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := func(remote string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest("GET", "/v/"+f.id.String(), nil)
+		req.RemoteAddr = remote
+		req.Header.Set("X-Forwarded-For", "203.0.113.9") // not trusted: ignored
+		w := httptest.NewRecorder()
+		srv.ServeHTTP(w, req)
+		return w
+	}
+	for i := range 3 {
+		if w := get("198.51.100.1:1234"); w.Code != 200 {
+			t.Fatalf("request %d within the burst: %d", i+1, w.Code)
+		}
+	}
+	w := get("198.51.100.1:1234")
+	if w.Code != 429 || w.Header().Get("Retry-After") != "1" {
+		t.Fatalf("over the burst: %d Retry-After %q, want 429 and 1", w.Code, w.Header().Get("Retry-After"))
+	}
+	if w := get("198.51.100.2:1234"); w.Code != 200 {
+		t.Fatalf("another client: %d, want 200", w.Code)
+	}
+	now = now.Add(time.Second)
+	if w := get("198.51.100.1:1234"); w.Code != 200 {
+		t.Fatalf("after a second: %d, want 200", w.Code)
+	}
+	// The home page is not limited.
+	for range 10 {
+		req := httptest.NewRequest("GET", "/", nil)
+		req.RemoteAddr = "198.51.100.1:1234"
+		w := httptest.NewRecorder()
+		srv.ServeHTTP(w, req)
+		if w.Code != 200 {
+			t.Fatalf("home page: %d", w.Code)
+		}
 	}
 }
 

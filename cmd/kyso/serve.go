@@ -21,7 +21,16 @@ type serveConfig struct {
 	addr      string
 	baseURL   string
 	maxUpload int64
+	// pageRate and uploadRate are per-client requests per second (0: off).
+	pageRate, uploadRate float64
+	trustedProxies       stringList
 }
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (l *stringList) String() string     { return fmt.Sprint(*l) }
+func (l *stringList) Set(s string) error { *l = append(*l, s); return nil }
 
 func cmdServe(e *env, args []string) error {
 	fs := newFlags(e, "serve", "--trust FILE [--db PATH] [--addr HOST:PORT] [--base-url URL]", `
@@ -41,6 +50,9 @@ Example:
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:8080", "listen address")
 	fs.StringVar(&c.baseURL, "base-url", "", "public address of this site (default http://ADDR)")
 	fs.Int64Var(&c.maxUpload, "max-upload", server.DefaultMaxUpload, "largest PDF accepted for verification, in bytes")
+	fs.Float64Var(&c.pageRate, "rate-limit", server.DefaultPageLimit.Rate, "verification pages and lookups per second per client (0: no limit)")
+	fs.Float64Var(&c.uploadRate, "upload-rate-limit", server.DefaultUploadLimit.Rate, "PDF uploads per second per client (0: no limit)")
+	fs.Var(&c.trustedProxies, "trusted-proxy", "address or CIDR of a reverse proxy whose X-Forwarded-For names the client (repeatable)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -78,9 +90,12 @@ func newServer(e *env, store *registry.SQLite, roots []*x509.Certificate, c serv
 		Verify: func(ctx context.Context, data []byte) (*verify.Report, error) {
 			return verify.PDFContext(ctx, data, verify.Options{Roots: roots, Now: e.now, Credentials: lookup})
 		},
-		Logger:    e.log,
-		BaseURL:   c.baseURL,
-		MaxUpload: c.maxUpload,
+		Logger:         e.log,
+		BaseURL:        c.baseURL,
+		MaxUpload:      c.maxUpload,
+		PageLimit:      &server.RateLimit{Rate: c.pageRate, Burst: max(1, int(3*c.pageRate))},
+		UploadLimit:    &server.RateLimit{Rate: c.uploadRate, Burst: max(1, int(10*c.uploadRate))},
+		TrustedProxies: c.trustedProxies,
 	})
 }
 
