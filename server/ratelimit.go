@@ -87,6 +87,7 @@ func (s *Server) rateLimited(l *limiter) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		ok, wait := l.allow(c.ClientIP())
 		if !ok {
+			s.m.limited.Inc()
 			c.Header("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
 			s.renderError(c, errRateLimited)
 			return

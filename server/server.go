@@ -65,7 +65,7 @@ type Config struct {
 // verifyQueueWait is how long an upload waits for a verification slot.
 const verifyQueueWait = 5 * time.Second
 
-//go:embed templates/*.html static/*
+//go:embed templates/*.html static/* api/openapi.json
 var assets embed.FS
 
 // Server is the HTTP handler.
@@ -74,6 +74,7 @@ type Server struct {
 	pages *template.Template
 	gin   *gin.Engine
 	slots chan struct{} // verification slots
+	m     *metrics
 }
 
 // New builds the router.
@@ -101,6 +102,7 @@ func New(cfg Config) (*Server, error) {
 		cfg.Now = time.Now
 	}
 	s := &Server{cfg: cfg, pages: pages, slots: make(chan struct{}, cfg.MaxVerifications)}
+	s.m = newMetrics(s)
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	if err := r.SetTrustedProxies(cfg.TrustedProxies); err != nil {
@@ -108,13 +110,15 @@ func New(cfg Config) (*Server, error) {
 	}
 	pageLimit := s.rateLimited(newLimiter(*cfg.PageLimit, cfg.Now))
 	uploadLimit := s.rateLimited(newLimiter(*cfg.UploadLimit, cfg.Now))
-	r.Use(s.recoverer(), s.accessLog(), securityHeaders())
+	r.Use(s.recoverer(), s.accessLog(), s.m.instrument(), securityHeaders())
 	r.GET("/", s.home)
 	r.GET("/v/:id", pageLimit, s.credentialPage)
 	r.POST("/verify", uploadLimit, s.verifyPage)
 	r.GET("/api/v1/credentials/:id", pageLimit, s.credentialJSON)
 	r.POST("/api/v1/verify", uploadLimit, s.verifyJSON)
 	r.GET("/healthz", s.healthz)
+	r.GET("/api/openapi.json", s.openAPI)
+	r.GET("/metrics", s.m.handler())
 	r.GET("/static/*path", s.static)
 	r.NoRoute(func(c *gin.Context) { s.renderError(c, errNoRoute) })
 	r.NoMethod(func(c *gin.Context) { s.renderError(c, errNoRoute) })
@@ -148,6 +152,15 @@ func (s *Server) healthz(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"status": "ok"})
+}
+
+func (s *Server) openAPI(c *gin.Context) {
+	data, err := assets.ReadFile("api/openapi.json")
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	c.Data(http.StatusOK, "application/json", data)
 }
 
 func (s *Server) static(c *gin.Context) {
@@ -226,7 +239,11 @@ func (s *Server) verifyUpload(c *gin.Context) (*verify.Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.cfg.Verify(c.Request.Context(), data)
+	rep, err := s.cfg.Verify(c.Request.Context(), data)
+	if err == nil {
+		s.m.verdict(rep)
+	}
+	return rep, err
 }
 
 func (s *Server) verifyJSON(c *gin.Context) {

@@ -434,6 +434,75 @@ func TestRateLimit(t *testing.T) {
 	}
 }
 
+// TestOpenAPI: the description parses, and documents exactly the /api/
+// routes the router serves, with the error codes renderError produces.
+func TestOpenAPI(t *testing.T) {
+	f := newFixture(t)
+	w := f.do(httptest.NewRequest("GET", "/api/openapi.json", nil))
+	if w.Code != 200 || w.Header().Get("Content-Type") != "application/json" {
+		t.Fatalf("GET /api/openapi.json = %d %s", w.Code, w.Header().Get("Content-Type"))
+	}
+	var doc struct {
+		OpenAPI string                                `json:"openapi"`
+		Paths   map[string]map[string]json.RawMessage `json:"paths"`
+	}
+	if err := json.Unmarshal(w.Body.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(doc.OpenAPI, "3.") {
+		t.Errorf("openapi = %q, want 3.x", doc.OpenAPI)
+	}
+	served := map[string]bool{}
+	for _, r := range f.srv.gin.Routes() {
+		if !strings.HasPrefix(r.Path, "/api/") {
+			continue
+		}
+		p := strings.ReplaceAll(r.Path, ":id", "{id}")
+		key := strings.ToLower(r.Method) + " " + p
+		served[key] = true
+		if _, ok := doc.Paths[p][strings.ToLower(r.Method)]; !ok {
+			t.Errorf("route %s is not documented", key)
+		}
+	}
+	for p, ops := range doc.Paths {
+		for m := range ops {
+			if !served[m+" "+p] {
+				t.Errorf("documented %s %s is not served", m, p)
+			}
+		}
+	}
+	for _, code := range []string{"malformed_id", "not_found", "too_large", "not_pdf", "busy", "rate_limited", "internal"} {
+		if !strings.Contains(w.Body.String(), `"`+code+`"`) {
+			t.Errorf("error code %q is not documented", code)
+		}
+	}
+}
+
+func TestMetrics(t *testing.T) {
+	f := newFixture(t)
+	f.do(httptest.NewRequest("GET", "/v/"+f.id.String(), nil))
+	f.do(httptest.NewRequest("GET", "/v/not-an-id", nil))
+	req := httptest.NewRequest("POST", "/api/v1/verify", bytes.NewReader(f.pdf))
+	req.Header.Set("Content-Type", "application/pdf")
+	f.do(req)
+	w := f.do(httptest.NewRequest("GET", "/metrics", nil))
+	body := w.Body.String()
+	for _, want := range []string{
+		`kyso_http_requests_total{code="200",route="/v/:id"} 1`,
+		`kyso_http_requests_total{code="400",route="/v/:id"} 1`,
+		`kyso_verifications_total{indication="TOTAL_PASSED",sub_indication=""} 1`,
+		"kyso_http_request_duration_seconds_bucket",
+		"go_goroutines",
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+	if strings.Contains(body, f.id.String()) {
+		t.Error("/metrics exposes a credential ID")
+	}
+}
+
 func TestHealthz(t *testing.T) {
 	f := newFixture(t)
 	if w := f.do(httptest.NewRequest("GET", "/healthz", nil)); w.Code != 200 {
