@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs kyso's whole test suite against the real parts it checks with:
 # SoftHSM2 (PKCS#11 tokens), poppler's pdfsig/pdftotext/pdftoppm, NSS certutil,
-# qpdf and zbarimg. Missing Debian packages are installed when running as root.
+# qpdf, zbarimg and headless Chromium. Missing Debian packages are installed when running as root.
 # Extra arguments go to 'go test' (e.g. -run TestDemo -v).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +12,7 @@ command -v pdfsig >/dev/null && command -v pdftotext >/dev/null && command -v pd
 command -v certutil >/dev/null || need+=(libnss3-tools)
 command -v qpdf >/dev/null || need+=(qpdf)
 command -v zbarimg >/dev/null || need+=(zbar-tools)
+command -v chromium >/dev/null || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "installing: ${need[*]}" >&2
