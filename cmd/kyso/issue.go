@@ -146,6 +146,11 @@ func runIssue(e *env, c issueConfig) (*issueSummary, error) {
 		return nil, err
 	}
 	defer unlock()
+	// A run killed while writing leaves temporary files; no other run is
+	// writing here (we hold the lock), so they are garbage.
+	if err := removeTempFiles(c.outDir); err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(filepath.Dir(c.dbPath), 0o700); err != nil {
 		return nil, err
 	}
@@ -204,6 +209,21 @@ func lockDir(dir string) (unlock func(), err error) {
 		return nil, fmt.Errorf("lock %s: %w", path, err)
 	}
 	return func() { f.Close() }, nil
+}
+
+// removeTempFiles deletes the temporary files atomicfile.Write leaves when
+// a process dies mid-write (".NAME.tmpNNN").
+func removeTempFiles(dir string) error {
+	m, err := filepath.Glob(filepath.Join(dir, ".*.pdf.tmp*"))
+	if err != nil {
+		return err
+	}
+	for _, p := range m {
+		if err := os.Remove(p); err != nil && !os.IsNotExist(err) {
+			return err
+		}
+	}
+	return nil
 }
 
 func readDiplomaFile(path string) ([]templates.DiplomaRow, error) {
