@@ -87,6 +87,12 @@ type Credential struct {
 	// StatusChangedAt is when the status was last set; for a credential
 	// that was never revoked or superseded it equals IssuedAt.
 	StatusChangedAt time.Time
+	// SupersededBy is the credential that replaced this one; zero unless
+	// it was superseded. It stays set if a superseded credential is later
+	// revoked.
+	SupersededBy ID
+	// Supersedes is the credential this one replaced; zero if none.
+	Supersedes ID
 	// IssuedAt is when the document was signed.
 	IssuedAt time.Time
 	// Issuer identifies who issued the document, e.g. the signer
@@ -183,6 +189,22 @@ func validateForIssue(c *Credential, actor string) error {
 		return fmt.Errorf("%w: field %q must be empty for a new credential", ErrInvalidCredential, "StatusReason")
 	case actor == "":
 		return fmt.Errorf("%w: actor is not set", ErrInvalidCredential)
+	case !c.SupersededBy.IsZero() || !c.Supersedes.IsZero():
+		return fmt.Errorf("%w: a new credential supersedes nothing and is superseded by nothing; use Supersede", ErrInvalidCredential)
+	}
+	if err := checkTime("IssuedAt", c.IssuedAt); err != nil {
+		return fmt.Errorf("%w: %v", ErrInvalidCredential, err)
+	}
+	text := []struct{ name, value string }{
+		{"LayoutVersion", c.LayoutVersion}, {"Issuer", c.Issuer}, {"actor", actor},
+		{"Public.HolderName", c.Public.HolderName}, {"Public.DateOfBirth", c.Public.DateOfBirth},
+		{"Public.KindLabel", c.Public.KindLabel}, {"Public.School", c.Public.School},
+		{"Public.Serial", c.Public.Serial}, {"Public.IssuingAuthority", c.Public.IssuingAuthority},
+	}
+	for _, f := range text {
+		if err := checkText(f.name, f.value); err != nil {
+			return fmt.Errorf("%w: %v", ErrInvalidCredential, err)
+		}
 	}
 	return nil
 }

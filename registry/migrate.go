@@ -59,14 +59,20 @@ func loadMigrations(fsys fs.FS) ([]migration, error) {
 // program does not know is refused with ErrSchemaTooNew; one whose recorded
 // name for a version differs from ours with ErrSchemaMismatch.
 //
-// The dialect's transactions must take the write lock when they begin, so
-// two processes opening the same database cannot apply a migration twice.
+// Concurrent starts are safe: on SQLite every transaction takes the write
+// lock when it begins; on backends with a lockMigrations hook, each
+// migration transaction (and the one creating schema_migrations) first
+// takes that lock, so a second process waits, then finds the version
+// recorded and skips it.
 func migrate(ctx context.Context, db *sql.DB, d dialect, ms []migration, now time.Time) error {
-	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+	if err := migrationTx(ctx, db, d, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
     version    INTEGER PRIMARY KEY,
     name       TEXT NOT NULL,
     applied_at TEXT NOT NULL
-)`); err != nil {
+)`)
+		return err
+	}); err != nil {
 		return fmt.Errorf("create schema_migrations: %w", err)
 	}
 	if err := checkHistory(ctx, db, ms); err != nil {
@@ -76,6 +82,29 @@ func migrate(ctx context.Context, db *sql.DB, d dialect, ms []migration, now tim
 		if err := applyMigration(ctx, db, d, m, now); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// migrationTx runs fn in a transaction holding the dialect's migration
+// lock, and commits when fn returns nil.
+func migrationTx(ctx context.Context, db *sql.DB, d dialect, fn func(tx *sql.Tx) error) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if d.lockMigrations != nil {
+		if err := d.lockMigrations(ctx, tx); err != nil {
+			_ = tx.Rollback()
+			return fmt.Errorf("lock: %w", err)
+		}
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
 }
@@ -107,32 +136,26 @@ func checkHistory(ctx context.Context, db *sql.DB, ms []migration) error {
 }
 
 // applyMigration runs m unless it is already recorded.
-func applyMigration(ctx context.Context, db *sql.DB, d dialect, m migration, now time.Time) (err error) {
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("migration %s: begin: %w", m.name, err)
-	}
-	defer func() {
-		if err != nil {
-			_ = tx.Rollback()
+func applyMigration(ctx context.Context, db *sql.DB, d dialect, m migration, now time.Time) error {
+	err := migrationTx(ctx, db, d, func(tx *sql.Tx) error {
+		var applied int
+		if err := tx.QueryRowContext(ctx, d.bind(`SELECT COUNT(*) FROM schema_migrations WHERE version = ?`), m.version).Scan(&applied); err != nil {
+			return err
 		}
-	}()
-	var applied int
-	if err := tx.QueryRowContext(ctx, d.bind(`SELECT COUNT(*) FROM schema_migrations WHERE version = ?`), m.version).Scan(&applied); err != nil {
+		if applied > 0 {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, m.script); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, d.bind(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`),
+			m.version, m.name, formatTime(now)); err != nil {
+			return fmt.Errorf("record: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
 		return fmt.Errorf("migration %s: %w", m.name, err)
-	}
-	if applied > 0 {
-		return tx.Rollback()
-	}
-	if _, err := tx.ExecContext(ctx, m.script); err != nil {
-		return fmt.Errorf("migration %s: %w", m.name, err)
-	}
-	if _, err := tx.ExecContext(ctx, d.bind(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`),
-		m.version, m.name, formatTime(now)); err != nil {
-		return fmt.Errorf("migration %s: record: %w", m.name, err)
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("migration %s: commit: %w", m.name, err)
 	}
 	return nil
 }

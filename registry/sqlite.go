@@ -41,16 +41,18 @@ func WithClock(now func() time.Time) Option {
 }
 
 // WithBusyTimeout sets how long a write waits for another writer to finish
-// before failing. The default is 5 seconds.
+// before failing: SQLite's busy timeout, PostgreSQL's lock_timeout. The
+// default is 5 seconds.
 func WithBusyTimeout(d time.Duration) Option {
 	return func(o *options) { o.busyTimeout = d }
 }
 
 // ReadOnly opens the database for reading only, for commands that look
-// credentials up (verification, the public server). The file must exist
+// credentials up (verification, the public server). The database must exist
 // (ErrNoDatabase otherwise) and already have the schema this program knows:
-// nothing is created, migrated or switched to WAL, and an older schema is
-// refused with ErrSchemaOutdated. Issue then fails with ErrReadOnly.
+// nothing is created, migrated or (on SQLite) switched to WAL, and an older
+// schema is refused with ErrSchemaOutdated. Issue, Revoke and Supersede then
+// fail with ErrReadOnly, and the database itself refuses writes too.
 func ReadOnly() Option {
 	return func(o *options) { o.readOnly = true }
 }
@@ -273,6 +275,51 @@ func (s *SQLite) Issue(ctx context.Context, c *Credential, actor string) error {
 		return fmt.Errorf("registry: issue: %w", err)
 	}
 	return nil
+}
+
+// Revoke marks the credential revoked, with the reason (shown to
+// verifiers) and the time the revocation takes effect, and writes a
+// "revoke" audit entry by actor in the same transaction. A valid or a
+// superseded credential can be revoked; a superseded one keeps its link to
+// its replacement. Revoked is final: revoking again fails with a
+// *StatusError (ProblemAlreadyRevoked, errors.Is ErrStatus), as does a time
+// before the credential's issue or last status change
+// (ProblemBeforeLastChange). An empty reason or actor, a zero time or one
+// after the store's clock fail with ErrInvalidStatusChange; an unknown ID
+// with ErrNotFound. Concurrent revocations of one credential are
+// serialised: exactly one succeeds.
+func (s *SQLite) Revoke(ctx context.Context, id ID, reason, actor string, at time.Time) error {
+	if err := s.store.revoke(ctx, id, reason, actor, at); err != nil {
+		return fmt.Errorf("registry: revoke %s: %w", id, err)
+	}
+	return nil
+}
+
+// Supersede records that newID, a corrected document, replaces oldID from
+// time at: oldID becomes superseded with SupersededBy = newID and the
+// reason, newID gets Supersedes = oldID and stays valid. Both credentials
+// get an audit entry ("supersede" and "replace") in the same transaction.
+// Refused with a *StatusError (errors.Is ErrStatus) when oldID is revoked or
+// already superseded, when newID is not valid, of another kind, already
+// replaces a credential or was issued before oldID, or when at is before
+// either one's issue or oldID's last status change. Input errors are
+// ErrInvalidStatusChange (including oldID == newID), unknown IDs
+// ErrNotFound.
+func (s *SQLite) Supersede(ctx context.Context, oldID, newID ID, reason, actor string, at time.Time) error {
+	if err := s.store.supersede(ctx, oldID, newID, reason, actor, at); err != nil {
+		return fmt.Errorf("registry: supersede %s by %s: %w", oldID, newID, err)
+	}
+	return nil
+}
+
+// AuditLog returns the audit entries of the credential, oldest first, or
+// ErrNotFound when no credential has the ID.
+func (s *SQLite) AuditLog(ctx context.Context, id ID) ([]AuditEntry, error) {
+	es, err := s.store.auditLog(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("registry: audit log of %s: %w", id, err)
+	}
+	return es, nil
 }
 
 // Get returns the credential with the given ID, or ErrNotFound.

@@ -95,7 +95,7 @@ func TestOpenSQLiteUpgradesVersion1(t *testing.T) {
 	old := f.next(t)
 	insertVersion1(t, path, old)
 
-	s := sqliteUnderTest{openTestSQLite(t, path, fixedClock(suiteNow))}
+	s := sqliteUnderTest{openTestSQLite(t, path, fixedClock(suiteNow)), path}
 	t.Cleanup(func() { s.Close() })
 	if got, want := len(schemaVersions(t, path)), embeddedMigrationCount(t); got != want {
 		t.Fatalf("schema versions after open: got %d, want %d", got, want)

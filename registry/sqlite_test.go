@@ -15,7 +15,15 @@ import (
 )
 
 // sqliteUnderTest adds the suite's test hooks to a *SQLite.
-type sqliteUnderTest struct{ *SQLite }
+type sqliteUnderTest struct {
+	*SQLite
+	path string
+}
+
+func (s sqliteUnderTest) reopenReadOnly(t *testing.T) storeUnderTest {
+	t.Helper()
+	return sqliteUnderTest{openTestSQLite(t, s.path, ReadOnly(), fixedClock(suiteNow)), s.path}
+}
 
 func (s sqliteUnderTest) raw() *sqlStore { return &s.SQLite.store }
 
@@ -43,7 +51,8 @@ func openTestSQLite(t testing.TB, path string, opts ...Option) *SQLite {
 
 func TestSQLiteSuite(t *testing.T) {
 	runStoreSuite(t, func(t *testing.T) storeUnderTest {
-		return sqliteUnderTest{openTestSQLite(t, filepath.Join(t.TempDir(), "registry.db"), fixedClock(suiteNow))}
+		path := filepath.Join(t.TempDir(), "registry.db")
+		return sqliteUnderTest{openTestSQLite(t, path, fixedClock(suiteNow)), path}
 	})
 }
 
@@ -262,7 +271,8 @@ func TestSQLiteConnectionSettings(t *testing.T) {
 // which deletes the conflicting row and fires delete triggers only when
 // recursive triggers are on.
 func TestSQLiteReplaceCannotDelete(t *testing.T) {
-	s := sqliteUnderTest{openTestSQLite(t, filepath.Join(t.TempDir(), "registry.db"), fixedClock(suiteNow))}
+	path := filepath.Join(t.TempDir(), "registry.db")
+	s := sqliteUnderTest{openTestSQLite(t, path, fixedClock(suiteNow)), path}
 	t.Cleanup(func() { s.Close() })
 	f := newCredentialFactory(21)
 	c := f.next(t)

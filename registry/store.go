@@ -22,6 +22,14 @@ type dialect struct {
 	// isUniqueViolation reports whether err is a unique or primary key
 	// constraint failure.
 	isUniqueViolation func(err error) bool
+	// forUpdate ends a SELECT that must lock the rows it reads until the
+	// transaction ends. SQLite needs none: its write transactions take
+	// the database's write lock when they begin.
+	forUpdate string
+	// lockMigrations, when set, runs first in every migration
+	// transaction and holds a lock that serialises migrations across
+	// processes until the transaction ends.
+	lockMigrations func(ctx context.Context, tx *sql.Tx) error
 }
 
 // timeLayout is RFC 3339 with a fixed nine-digit fraction, so stored times
@@ -32,8 +40,19 @@ func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
 
 func parseTime(s string) (time.Time, error) { return time.Parse(time.RFC3339Nano, s) }
 
-// Audit actions.
-const actionIssue = "issue"
+// Audit log actions (AuditEntry.Action).
+const (
+	// ActionIssue records that the credential was issued.
+	ActionIssue = "issue"
+	// ActionRevoke records that the credential was revoked.
+	ActionRevoke = "revoke"
+	// ActionSupersede records that the credential was replaced by a newer
+	// one (Detail["superseded_by"]).
+	ActionSupersede = "supersede"
+	// ActionReplace records that the credential replaced an older one
+	// (Detail["supersedes"]).
+	ActionReplace = "replace"
+)
 
 // sqlStore implements the registry on database/sql; each backend wraps one.
 type sqlStore struct {
@@ -44,7 +63,7 @@ type sqlStore struct {
 	readOnly bool
 }
 
-const credentialColumns = `id, kind, layout_version, public, document_sha256, signed_sha256, status, status_reason, status_changed_at, issued_at, issuer`
+const credentialColumns = `id, kind, layout_version, public, document_sha256, signed_sha256, status, status_reason, status_changed_at, supersedes, superseded_by, issued_at, issuer`
 
 // issue inserts c and its audit entry in one transaction.
 func (s *sqlStore) issue(ctx context.Context, c *Credential, actor string) (err error) {
@@ -73,7 +92,7 @@ func (s *sqlStore) issue(ctx context.Context, c *Credential, actor string) (err 
 		}
 		return fmt.Errorf("insert credential: %w", err)
 	}
-	if err := s.appendAudit(ctx, tx, now, actor, actionIssue, c.ID, issueDetail(c)); err != nil {
+	if err := s.appendAudit(ctx, tx, now, actor, ActionIssue, c.ID, issueDetail(c)); err != nil {
 		return fmt.Errorf("append audit entry: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -185,17 +204,26 @@ func (s *sqlStore) ping(ctx context.Context) error {
 
 // queryOne runs a query for at most one credential row.
 func (s *sqlStore) queryOne(ctx context.Context, query string, args ...any) (*Credential, error) {
-	var (
-		c                              Credential
-		id, public, sum, status        string
-		signed                         sql.NullString
-		statusChangedAt, issuedAt, who string
-	)
-	err := s.db.QueryRowContext(ctx, s.dialect.bind(query), args...).Scan(
-		&id, &c.Kind, &c.LayoutVersion, &public, &sum, &signed, &status, &c.StatusReason, &statusChangedAt, &issuedAt, &who)
+	c, err := scanCredential(s.db.QueryRowContext(ctx, s.dialect.bind(query), args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
+	return c, err
+}
+
+// scanner is a *sql.Row or *sql.Rows.
+type scanner interface{ Scan(dest ...any) error }
+
+// scanCredential reads one row of credentialColumns.
+func scanCredential(row scanner) (*Credential, error) {
+	var (
+		c                              Credential
+		id, public, sum, status        string
+		signed, supersedes, superseded sql.NullString
+		statusChangedAt, issuedAt, who string
+	)
+	err := row.Scan(&id, &c.Kind, &c.LayoutVersion, &public, &sum, &signed, &status, &c.StatusReason, &statusChangedAt,
+		&supersedes, &superseded, &issuedAt, &who)
 	if err != nil {
 		return nil, err
 	}
@@ -221,6 +249,18 @@ func (s *sqlStore) queryOne(ctx context.Context, query string, args ...any) (*Cr
 	}
 	if c.StatusChangedAt, err = parseTime(statusChangedAt); err != nil {
 		return nil, fmt.Errorf("stored credential %s: status_changed_at: %w", c.ID, err)
+	}
+	for _, link := range []struct {
+		name string
+		src  sql.NullString
+		dst  *ID
+	}{{"supersedes", supersedes, &c.Supersedes}, {"superseded_by", superseded, &c.SupersededBy}} {
+		if !link.src.Valid {
+			continue
+		}
+		if *link.dst, err = ParseID(link.src.String); err != nil {
+			return nil, fmt.Errorf("stored credential %s: %s: %w", c.ID, link.name, err)
+		}
 	}
 	if c.IssuedAt, err = parseTime(issuedAt); err != nil {
 		return nil, fmt.Errorf("stored credential %s: issued_at: %w", c.ID, err)

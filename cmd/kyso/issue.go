@@ -12,7 +12,6 @@ import (
 
 	"github.com/kyso-vn/kyso/issuance"
 	"github.com/kyso-vn/kyso/pdf"
-	"github.com/kyso-vn/kyso/registry"
 	"github.com/kyso-vn/kyso/templates"
 )
 
@@ -47,7 +46,7 @@ Example:
 	fs.StringVar(&c.data, "data", "", "CSV or JSON file with the graduates")
 	fs.StringVar(&c.keyURI, "key", "", "signing key URI (pkcs11: or file:)")
 	fs.StringVar(&c.certPath, "cert", "", "PEM file with the signer's certificate and chain (if the key does not hold it)")
-	fs.StringVar(&c.dbPath, "db", filepath.Join(data, "registry.db"), "registry database (SQLite file)")
+	fs.StringVar(&c.dbPath, "db", filepath.Join(data, "registry.db"), "registry database (SQLite file or postgres:// URL)")
 	fs.StringVar(&c.outDir, "out", filepath.Join(data, "diplomas"), "output folder for the signed PDFs")
 	fs.StringVar(&c.baseURL, "base-url", "http://127.0.0.1:8080", "public address of the verification site (encoded in each QR code)")
 	fs.BoolVar(&c.skipInvalid, "skip-invalid", false, "issue the valid records and list the invalid ones instead of issuing nothing")
@@ -151,12 +150,9 @@ func runIssue(e *env, c issueConfig) (*issueSummary, error) {
 	if err := removeTempFiles(c.outDir); err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(filepath.Dir(c.dbPath), 0o700); err != nil {
-		return nil, err
-	}
-	store, err := registry.OpenSQLite(e.ctx, c.dbPath)
+	store, err := openStore(e.ctx, c.dbPath, false)
 	if err != nil {
-		return nil, fmt.Errorf("open registry %s: %w", c.dbPath, err)
+		return nil, err
 	}
 	defer store.Close()
 	is.Store = store
@@ -188,7 +184,7 @@ func runIssue(e *env, c issueConfig) (*issueSummary, error) {
 		}
 	}
 	fmt.Fprintf(e.stderr, "issued %d, already issued %d, invalid skipped %d; PDFs in %s; registry %s (%s)\n",
-		issued, already, sum.skipped, c.outDir, c.dbPath, time.Since(start).Round(time.Millisecond))
+		issued, already, sum.skipped, c.outDir, dbName(c.dbPath), time.Since(start).Round(time.Millisecond))
 	return sum, nil
 }
 

@@ -45,14 +45,17 @@ type command struct {
 // commands is built by a function so no package-level state is mutable.
 func commands() map[string]command {
 	return map[string]command{
-		"demo":    {"run the whole path on sample data and start the server (zero set-up)", cmdDemo},
-		"ca":      {"manage the development CA (kyso ca init)", cmdCA},
-		"keys":    {"create a signing key in a token or a file and certify it (kyso keys new)", cmdKeys},
-		"sign":    {"sign a PDF with a key from a PKCS#11 token or a key file", cmdSign},
-		"issue":   {"validate a data file, render, sign and register one diploma per row", cmdIssue},
-		"verify":  {"verify a signed PDF with explicit trust roots (exit 0 valid, 1 failed, 2 indeterminate, 3 error)", cmdVerify},
-		"serve":   {"run the public verification server", cmdServe},
-		"version": {"print the version", cmdVersion},
+		"demo":      {"run the whole path on sample data and start the server (zero set-up)", cmdDemo},
+		"ca":        {"manage the development CA (kyso ca init)", cmdCA},
+		"keys":      {"create a signing key in a token or a file and certify it (kyso keys new)", cmdKeys},
+		"sign":      {"sign a PDF with a key from a PKCS#11 token or a key file", cmdSign},
+		"issue":     {"validate a data file, render, sign and register one diploma per row", cmdIssue},
+		"verify":    {"verify a signed PDF with explicit trust roots (exit 0 valid, 1 failed, 2 indeterminate, 3 error)", cmdVerify},
+		"extract":   {"print the machine-readable record embedded in a kyso PDF", cmdExtract},
+		"serve":     {"run the public verification server", cmdServe},
+		"revoke":    {"revoke a credential, with a reason (kept in the audit log)", cmdRevoke},
+		"supersede": {"record that a corrected credential replaces an older one", cmdSupersede},
+		"version":   {"print the version", cmdVersion},
 	}
 }
 

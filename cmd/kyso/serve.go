@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/kyso-vn/kyso/registry"
 	"github.com/kyso-vn/kyso/server"
 	"github.com/kyso-vn/kyso/verify"
 )
@@ -45,7 +44,7 @@ Example:
   kyso serve --trust kyso-data/ca/root.pem --db kyso-data/registry.db --addr 127.0.0.1:8080`)
 	var c serveConfig
 	data := defaultDataDir(e)
-	fs.StringVar(&c.dbPath, "db", filepath.Join(data, "registry.db"), "registry database (SQLite file)")
+	fs.StringVar(&c.dbPath, "db", filepath.Join(data, "registry.db"), "registry database (SQLite file or postgres:// URL)")
 	fs.StringVar(&c.trust, "trust", "", "PEM file with the trusted root certificates (required)")
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:8080", "listen address")
 	fs.StringVar(&c.baseURL, "base-url", "", "public address of this site (default http://ADDR)")
@@ -69,9 +68,9 @@ Example:
 	if err != nil {
 		return fmt.Errorf("--trust: %w", err)
 	}
-	store, err := registry.OpenSQLite(e.ctx, c.dbPath, registry.ReadOnly())
+	store, err := openStore(e.ctx, c.dbPath, true)
 	if err != nil {
-		return fmt.Errorf("open registry %s: %w", c.dbPath, err)
+		return err
 	}
 	defer store.Close()
 	ln, err := net.Listen("tcp", c.addr)
@@ -83,7 +82,7 @@ Example:
 
 // newServer wires the HTTP server to a registry and a verifier with the
 // given roots.
-func newServer(e *env, store *registry.SQLite, roots []*x509.Certificate, c serveConfig) (*server.Server, error) {
+func newServer(e *env, store registryStore, roots []*x509.Certificate, c serveConfig) (*server.Server, error) {
 	lookup := server.RegistryLookup{Store: store}
 	return server.New(server.Config{
 		Credentials: store,
@@ -101,7 +100,7 @@ func newServer(e *env, store *registry.SQLite, roots []*x509.Certificate, c serv
 
 // serve runs the server on ln until the context ends, then shuts down
 // gracefully.
-func serve(e *env, ln net.Listener, store *registry.SQLite, roots []*x509.Certificate, c serveConfig) error {
+func serve(e *env, ln net.Listener, store registryStore, roots []*x509.Certificate, c serveConfig) error {
 	srv, err := newServer(e, store, roots, c)
 	if err != nil {
 		return err

@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 
-	"github.com/kyso-vn/kyso/registry"
 	"github.com/kyso-vn/kyso/server"
 	"github.com/kyso-vn/kyso/verify"
 )
@@ -26,7 +25,7 @@ I/O error.
 Example:
   kyso verify --trust kyso-data/ca/root.pem --db kyso-data/registry.db kyso-data/diplomas/T_00516292.pdf`)
 	trust := fs.String("trust", e.getenv("KYSO_TRUST"), "PEM file with the trusted root certificates")
-	db := fs.String("db", "", "registry database to look the document up in (optional)")
+	db := fs.String("db", "", "registry database to look the document up in (SQLite file or postgres:// URL; optional)")
 	asJSON := fs.Bool("json", false, "print the report as JSON (schema "+verify.SchemaVersion+")")
 	lang := fs.String("lang", "vi", "language of the text report: vi or en")
 	if err := parse(fs, args); err != nil {
@@ -47,9 +46,9 @@ Example:
 	}
 	opts := verify.Options{Roots: roots, Now: e.now}
 	if *db != "" {
-		store, err := registry.OpenSQLite(e.ctx, *db, registry.ReadOnly())
+		store, err := openStore(e.ctx, *db, true)
 		if err != nil {
-			return fmt.Errorf("open registry %s: %w", *db, err)
+			return err
 		}
 		defer store.Close()
 		opts.Credentials = server.RegistryLookup{Store: store}
