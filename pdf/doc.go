@@ -3,7 +3,8 @@
 // It knows nothing about diplomas or other documents: it offers A4 pages, the
 // embedded Noto Serif faces (regular, bold, italic; SIL Open Font License, see
 // fonts/OFL.txt), Vietnamese-aware text drawing, simple vector shapes, a
-// vector QR code and deterministic output. Layouts live in package templates.
+// vector QR code, embedded files (attachments) and deterministic output.
+// Layouts live in package templates.
 //
 // # Fonts
 //
@@ -37,6 +38,22 @@
 // The package never reads the clock: the creation and modification dates come
 // from Options.Created. With Options.Deterministic the resource catalogs are
 // written in sorted order, so the same calls produce byte-identical PDFs.
+//
+// # Attachments
+//
+// Document.Attach embeds a file in the document: an embedded file stream
+// with its media type, size, MD5 checksum and dates, a file specification
+// with /AFRelationship /Source, listed in the /EmbeddedFiles name tree and
+// in the catalog's /AF array. fpdf's own attachment support cannot write
+// these entries, so Bytes writes them after fpdf has finished: it rewrites
+// the end of fpdf's output (the catalog, which fpdf writes last, and the
+// cross-reference table), keeping every other object where fpdf put it, in
+// a single revision, and raises the header to %PDF-1.7. The catalog refers
+// to the name tree and to /AF indirectly, so that a signer that copies the
+// catalog into an incremental update (pdfsign does) copies references and
+// the attachments stay in the signed original revision. Attachments follow
+// Options.Deterministic: their dates come from the caller or from
+// Options.Created, and their keys are their names, sorted.
 //
 // # Coordinates
 //

@@ -129,6 +129,10 @@ type Document struct {
 	size   float64
 	hasFnt bool
 	done   bool
+	// created is Options.Created; attachments are the files given to
+	// Attach, written by Bytes.
+	created     time.Time
+	attachments []attachment
 }
 
 // NewDocument starts an empty A4 document.
@@ -168,7 +172,7 @@ func (r *Renderer) NewDocument(opts Options) (*Document, error) {
 		}
 		f.SetLang(m.Lang)
 	}
-	return &Document{r: r, f: f}, nil
+	return &Document{r: r, f: f, created: created}, nil
 }
 
 func (r *Renderer) newFpdf(o Orientation) *fpdf.Fpdf {
@@ -354,5 +358,12 @@ func (d *Document) Bytes() ([]byte, error) {
 	if err := d.f.Output(&buf); err != nil {
 		return nil, fmt.Errorf("pdf: write document: %w", err)
 	}
-	return buf.Bytes(), nil
+	if len(d.attachments) == 0 {
+		return buf.Bytes(), nil
+	}
+	out, err := withAttachments(buf.Bytes(), d.attachments, d.created)
+	if err != nil {
+		return nil, fmt.Errorf("pdf: attach files: %w", err)
+	}
+	return out, nil
 }

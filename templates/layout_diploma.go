@@ -155,6 +155,10 @@ func (r *DiplomaRenderer) Render(d *Diploma, meta IssueMeta) ([]byte, error) {
 	if l.err != nil {
 		return nil, l.err
 	}
+	rec := &Record{Kind: KindDiploma, Layout: DiplomaLayoutV1, CredentialID: meta.CredentialID, VerifyURL: meta.VerifyURL, Diploma: &dd}
+	if err := attachRecord(doc, rec, created); err != nil {
+		return nil, fmt.Errorf("render diploma: %w", err)
+	}
 	out, err := doc.Bytes()
 	if err != nil {
 		return nil, fmt.Errorf("render diploma: %w", err)

@@ -171,6 +171,13 @@ func (v *validator) document(rep *Report) {
 		add(failed("pdf_structure", TotalFailed, FormatFailure, err.Error()))
 		return
 	}
+	// Every listed object is lexed by our own bounded lexer first: the
+	// third-party parser loops forever on some malformed objects (an
+	// array cut short by endobj) in a way no read budget can stop.
+	if err := checkObjects(v.data); err != nil {
+		add(failed("pdf_structure", TotalFailed, FormatFailure, err.Error()))
+		return
+	}
 	add(passed("pdf_structure", fmt.Sprintf("PDF %s, %d cross-reference section(s)", info.version, info.sections)))
 
 	fields, err := readSignatureFields(v.data)

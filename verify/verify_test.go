@@ -179,7 +179,7 @@ func TestTampering(t *testing.T) {
 			d = bytes.Clone(d)
 			d[lt+5] = 'x'
 			return d
-		}, FormatFailure, "signature_fields"},
+		}, FormatFailure, "pdf_structure"},
 		{"signature value changed", func(d []byte) []byte {
 			return flipSignatureValue(t, d)
 		}, SigCryptoFailure, "signature_value"},
@@ -806,7 +806,7 @@ func TestStructure(t *testing.T) {
 		{"huge subsection", hugeSubsection(good), "pdf_structure", errTooManyObjects, false},
 		{"/Prev loop", prevLoopPDF(t, good), "pdf_structure", errXrefLoop, false},
 		{"malformed entry", bytes.Replace(good, []byte(" 00000 n\r\n"), []byte(" 00000 x\r\n"), 1), "pdf_structure", errMalformedXref, false},
-		{"objects nested to exhaust the stack", deepPDF(4 << 20), "signature_fields", errNestingTooDeep, false},
+		{"objects nested to exhaust the stack", deepPDF(4 << 20), "pdf_structure", nil, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -821,9 +821,19 @@ func TestStructure(t *testing.T) {
 				t.Errorf("got %d signatures, want none listed", len(rep.Signatures))
 			}
 			var err error
-			if tt.wantCheck == "pdf_structure" {
+			switch {
+			case tt.wantErr == nil:
+				// Refused by checkObjects before any parser runs; the
+				// parser's own guard is tested below.
+				err = checkObjects(tt.data)
+				if err == nil {
+					t.Error("checkObjects accepted the file")
+				}
+				_, err = readSignatureFields(tt.data)
+				tt.wantErr = errNestingTooDeep
+			case tt.wantCheck == "pdf_structure":
 				_, err = checkStructure(tt.data)
-			} else {
+			default:
 				_, err = readSignatureFields(tt.data)
 			}
 			if !errors.Is(err, tt.wantErr) {
@@ -1026,5 +1036,30 @@ func TestDeepCaller(t *testing.T) {
 	}
 	for _, depth := range []int{100, 1000, 20000} {
 		wantVerdict(t, deep(depth), TotalPassed, "")
+	}
+}
+
+// TestUnterminatedArrayDoesNotHang: github.com/digitorus/pdf loops forever
+// on an array cut short by endobj; verify must refuse the file, quickly.
+func TestUnterminatedArrayDoesNotHang(t *testing.T) {
+	var d handPDF
+	d.add("<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [")
+	d.add("<< /Type /Pages /Kids [] /Count 0 >>")
+	data := d.bytes(1, "")
+	done := make(chan *Report, 1)
+	go func() {
+		rep, err := PDF(data, Options{Roots: []*x509.Certificate{newCA(t, time.Now()).Root}})
+		if err != nil {
+			t.Error(err)
+		}
+		done <- rep
+	}()
+	select {
+	case rep := <-done:
+		if rep != nil {
+			wantVerdict(t, rep, TotalFailed, FormatFailure)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("verify.PDF did not return within 20 s on an unterminated array")
 	}
 }
