@@ -231,6 +231,11 @@ func (r *GradebookRenderer) Render(g *Gradebook, meta IssueMeta) ([]byte, error)
 	if err := gg.Validate(); err != nil {
 		return nil, err
 	}
+	// Averages and results that do not add up are never drawn (Thông tư
+	// 22/2021; see arithmetic.go).
+	if err := gg.CheckArithmetic(); err != nil {
+		return nil, err
+	}
 	if err := meta.validate(); err != nil {
 		return nil, err
 	}

@@ -122,6 +122,11 @@ func (r *TranscriptRenderer) Render(t *Transcript, meta IssueMeta) ([]byte, erro
 	if err := tt.Validate(); err != nil {
 		return nil, err
 	}
+	// Averages and results that do not add up are never drawn (Thông tư
+	// 22/2021; see arithmetic.go).
+	if err := tt.CheckArithmetic(); err != nil {
+		return nil, err
+	}
 	if err := meta.validate(); err != nil {
 		return nil, err
 	}
