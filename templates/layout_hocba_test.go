@@ -216,6 +216,11 @@ func TestRenderTranscriptLayout(t *testing.T) {
 	r := newTranscriptRenderer(t, testOpts)
 	few := sampleTranscript(t, sampleStrong)
 	few.Subjects = few.Subjects[:3]
+	// With three subjects no student reaches Đạt (Điều 9 khoản 2 needs six
+	// scored subjects), so the results must say so.
+	few.TermI.Learning, few.TermII.Learning, few.Year.Learning = RatingFail, RatingFail, RatingFail
+	few.Title = ""
+	few.Promotion = PromotionRetest
 	cases := map[string]Transcript{
 		"strong":         sampleTranscript(t, sampleStrong),
 		"retests":        sampleTranscript(t, sampleWeak),
