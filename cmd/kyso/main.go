@@ -51,6 +51,7 @@ func commands() map[string]command {
 		"sign":      {"sign a PDF with a key from a PKCS#11 token or a key file", cmdSign},
 		"issue":     {"validate a data file, render, sign and register one diploma per row", cmdIssue},
 		"verify":    {"verify a signed PDF with explicit trust roots (exit 0 valid, 1 failed, 2 indeterminate, 3 error)", cmdVerify},
+		"render":    {"render unsigned previews of diplomas, học bạ or gradebooks from a data file", cmdRender},
 		"extract":   {"print the machine-readable record embedded in a kyso PDF", cmdExtract},
 		"serve":     {"run the public verification server", cmdServe},
 		"revoke":    {"revoke a credential, with a reason (kept in the audit log)", cmdRevoke},
