@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/kyso-vn/kyso/tabular"
 	"io"
 	"path/filepath"
 	"strings"
@@ -70,7 +71,9 @@ func ReadDiplomas(name string, r io.Reader) ([]DiplomaRow, error) {
 		raws []rawRecord
 		ferr error
 	)
-	if isJSON(name, data) {
+	if strings.EqualFold(filepath.Ext(name), ".xlsx") {
+		raws, ferr = readXLSX(name, data)
+	} else if isJSON(name, data) {
 		raws, ferr = readJSON(name, data)
 	} else {
 		raws, ferr = readCSV(name, data)
@@ -82,6 +85,41 @@ func ReadDiplomas(name string, r io.Reader) ([]DiplomaRow, error) {
 		return nil, &FieldError{File: name, Reason: ReasonNoRecords}
 	}
 	return buildRows(name, raws)
+}
+
+// readXLSX reads the first non-empty sheet of an Excel workbook through
+// package tabular: headers as for CSV, text NFC, legacy Vietnamese
+// encodings (TCVN3, VNI) refused with an explanation. Errors name the
+// file, sheet, row and column.
+func readXLSX(name string, data []byte) ([]rawRecord, error) {
+	rd, err := tabular.Open(name, bytes.NewReader(data), int64(len(data)), tabular.Options{
+		Format:   tabular.FormatXLSX,
+		Required: DiplomaCSVColumns(),
+		Match: func(h string) (string, bool) {
+			if isRowNumberColumn(h) {
+				return "", true
+			}
+			return headerField(h)
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	defer rd.Close()
+	var out []rawRecord
+	for row, err := range rd.All() {
+		if err != nil {
+			return nil, err
+		}
+		rr := rawRecord{row: row.Number, fields: map[string]string{}}
+		for _, c := range row.Cells {
+			if c.Field != "" {
+				rr.fields[c.Field] = c.Value
+			}
+		}
+		out = append(out, rr)
+	}
+	return out, nil
 }
 
 // rawRecord is one record before conversion: field name to text, plus the
