@@ -1,46 +1,16 @@
 package pdf
 
 import (
-	"os"
-	"os/exec"
-	"path/filepath"
-	"strings"
 	"testing"
+
+	"github.com/kyso-vn/kyso/internal/testenv"
 )
 
-// needTool returns the path of an external program the test needs. It fails
-// the test when the program is missing and CI=true, and skips it otherwise.
-func needTool(t testing.TB, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is required in CI but not installed (apt-get install poppler-utils zbar-tools)", name)
-		}
-		t.Skipf("%s not installed; install poppler-utils and zbar-tools to run this test", name)
-	}
-	return p
-}
+// The external-tool helpers live in internal/testenv, shared by every
+// package whose tests run poppler, zbarimg or qpdf.
 
-// writeTemp writes data to a file in a fresh temporary directory.
-func writeTemp(t testing.TB, name string, data []byte) string {
-	t.Helper()
-	p := filepath.Join(t.TempDir(), name)
-	if err := os.WriteFile(p, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
+func needTool(t testing.TB, name string) string { return testenv.NeedTool(t, name) }
 
-// run runs a program and returns its standard output.
-func run(t testing.TB, prog string, args ...string) string {
-	t.Helper()
-	cmd := exec.Command(prog, args...)
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("%s %s: %v\n%s", prog, strings.Join(args, " "), err, stderr.String())
-	}
-	return string(out)
-}
+func writeTemp(t testing.TB, name string, data []byte) string { return testenv.WriteTemp(t, name, data) }
+
+func run(t testing.TB, prog string, args ...string) string { return testenv.Run(t, prog, args...) }
