@@ -135,14 +135,25 @@ func ParseURI(s string) (*URI, error) {
 	if !ok {
 		return nil, uriErr("", ErrInvalidURI, `no scheme: want "pkcs11:" or "file:"`)
 	}
+	var u *URI
+	var err error
 	switch strings.ToLower(scheme) {
 	case SchemePKCS11:
-		return parsePKCS11(rest)
+		u, err = parsePKCS11(rest)
 	case SchemeFile:
-		return parseFile(rest)
+		u, err = parseFile(rest)
 	default:
 		return nil, uriErr("", ErrInvalidURI, `unsupported scheme: want "pkcs11:" or "file:"`)
 	}
+	if err != nil {
+		return nil, err
+	}
+	// The canonical form percent-encodes more than the input may have, so
+	// bound it too: every URI this package prints must parse again.
+	if len(u.String()) > maxURILength {
+		return nil, uriErr("", ErrInvalidURI, "longer than %d bytes once percent-encoded", maxURILength)
+	}
+	return u, nil
 }
 
 func parsePKCS11(rest string) (*URI, error) {
