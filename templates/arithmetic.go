@@ -83,7 +83,8 @@ func (c *checks) result() error {
 func (g *Gradebook) CheckArithmetic() error {
 	var c checks
 	for i, s := range g.Students {
-		field := func(name string) string { return fmt.Sprintf("hoc_sinh[%d].%s", i, name) }
+		// Students and subjects are counted from 1, as Validate does.
+		field := func(name string) string { return fmt.Sprintf("hoc_sinh[%d].%s", i+1, name) }
 		who := s.ID
 		switch {
 		case g.Term != TermYear && g.SubjectKind == SubjectScored:
@@ -150,7 +151,7 @@ func (t *Transcript) CheckArithmetic() error {
 	var c checks
 	who := t.Student.ID
 	for i, s := range t.Subjects {
-		field := fmt.Sprintf("mon_hoc[%d].cn", i)
+		field := fmt.Sprintf("mon_hoc[%d].cn", i+1)
 		if s.Kind == SubjectScored {
 			h1, ok1 := engineScore(s.TermI)
 			h2, ok2 := engineScore(s.TermII)

@@ -64,8 +64,8 @@ func TestGradebookWrongAverage(t *testing.T) {
 		t.Fatalf("got %v, want one mismatch", err)
 	}
 	fe := verrs[0]
-	if fe.Field != "hoc_sinh[4].dtbmhk" || fe.Reason != ReasonInconsistent || !errors.Is(fe, assessment.ErrMismatch) {
-		t.Errorf("got field %q reason %v, want hoc_sinh[4].dtbmhk inconsistent", fe.Field, fe.Reason)
+	if fe.Field != "hoc_sinh[5].dtbmhk" || fe.Reason != ReasonInconsistent || !errors.Is(fe, assessment.ErrMismatch) {
+		t.Errorf("got field %q reason %v, want hoc_sinh[5].dtbmhk inconsistent", fe.Field, fe.Reason)
 	}
 	for _, w := range []string{s.ID, "Toán", mustScore(t, want).Vietnamese()} {
 		if !strings.Contains(fe.Error(), w) {
@@ -93,7 +93,7 @@ func TestTranscriptWrongResults(t *testing.T) {
 					return
 				}
 			}
-		}, "mon_hoc[0].cn"},
+		}, "mon_hoc[1].cn"},
 		{"learning result (Điều 9 khoản 2)", func(tr *Transcript) { tr.TermI.Learning = RatingPass }, "hk1.hoc_tap"},
 		{"conduct year (Điều 8)", func(tr *Transcript) { tr.Year.Conduct = RatingFail }, "ca_nam.ren_luyen"},
 		{"title (Điều 15)", func(tr *Transcript) { tr.Title = "" }, "danh_hieu"},

@@ -268,6 +268,10 @@ func (r *GradebookRenderer) Render(g *Gradebook, meta IssueMeta) ([]byte, error)
 	if s.err != nil {
 		return nil, s.err
 	}
+	rec := &Record{Kind: KindGradebook, Layout: GradebookLayoutV1, CredentialID: meta.CredentialID, VerifyURL: meta.VerifyURL, Gradebook: gg}
+	if err := attachRecord(doc, rec, created); err != nil {
+		return nil, fmt.Errorf("render gradebook: %w", err)
+	}
 	out, err := doc.Bytes()
 	if err != nil {
 		return nil, fmt.Errorf("render gradebook: %w", err)

@@ -168,6 +168,10 @@ func (r *TranscriptRenderer) Render(t *Transcript, meta IssueMeta) ([]byte, erro
 	if s.err != nil {
 		return nil, s.err
 	}
+	rec := &Record{Kind: KindTranscript, Layout: TranscriptLayoutV1, CredentialID: meta.CredentialID, VerifyURL: meta.VerifyURL, Transcript: tt}
+	if err := attachRecord(doc, rec, created); err != nil {
+		return nil, fmt.Errorf("render transcript: %w", err)
+	}
 	out, err := doc.Bytes()
 	if err != nil {
 		return nil, fmt.Errorf("render transcript: %w", err)

@@ -32,6 +32,12 @@ const (
 // Document kinds, the "kind" member of a record.
 const (
 	KindDiploma = "diploma"
+	// KindGradebook is a subject's gradebook (sổ điểm), layout
+	// GradebookLayoutV1.
+	KindGradebook = "gradebook"
+	// KindTranscript is one school year of a học bạ, layout
+	// TranscriptLayoutV1.
+	KindTranscript = "hocba"
 )
 
 // recordDescription is the embedded file's description, which PDF viewers
@@ -67,6 +73,11 @@ type Record struct {
 	VerifyURL    string
 	// Diploma is the document when Kind is KindDiploma, nil otherwise.
 	Diploma *Diploma
+	// Gradebook is the document when Kind is KindGradebook, nil otherwise.
+	Gradebook *Gradebook
+	// Transcript is the document when Kind is KindTranscript, nil
+	// otherwise.
+	Transcript *Transcript
 }
 
 // recordJSON is the JSON form of schema kyso.record/v1.
@@ -89,6 +100,10 @@ func layoutsOf(kind string) []string {
 	switch kind {
 	case KindDiploma:
 		return []string{DiplomaLayoutV1}
+	case KindGradebook:
+		return []string{GradebookLayoutV1}
+	case KindTranscript:
+		return []string{TranscriptLayoutV1}
 	}
 	return nil
 }
@@ -119,6 +134,16 @@ func EncodeRecord(r *Record) ([]byte, error) {
 			return nil, fmt.Errorf("%w: kind %q without a diploma", ErrBadRecord, r.Kind)
 		}
 		doc = r.Diploma
+	case KindGradebook:
+		if r.Gradebook == nil {
+			return nil, fmt.Errorf("%w: kind %q without a gradebook", ErrBadRecord, r.Kind)
+		}
+		doc = r.Gradebook
+	case KindTranscript:
+		if r.Transcript == nil {
+			return nil, fmt.Errorf("%w: kind %q without a transcript", ErrBadRecord, r.Kind)
+		}
+		doc = r.Transcript
 	}
 	body, err := json.Marshal(doc)
 	if err != nil {
@@ -196,8 +221,83 @@ func DecodeRecord(data []byte) (*Record, error) {
 			return nil, fmt.Errorf("%w: record: %w", ErrBadRecord, err)
 		}
 		r.Diploma = &d
+	case KindGradebook:
+		g, err := decodeGradebookRecord(raw.Record)
+		if err != nil {
+			return nil, fmt.Errorf("%w: record: %w", ErrBadRecord, err)
+		}
+		r.Gradebook = g
+	case KindTranscript:
+		t, err := decodeTranscriptRecord(raw.Record)
+		if err != nil {
+			return nil, fmt.Errorf("%w: record: %w", ErrBadRecord, err)
+		}
+		r.Transcript = t
 	}
 	return r, nil
+}
+
+// gradebookRecordMembers are the members every gradebook record has;
+// so_ddgtx and the marks are present as docs/RECORD.md says.
+func gradebookRecordMembers() []string {
+	return []string{"so_gddt", "truong", "nam_hoc", "hoc_ky", "lop", "mon_hoc", "loai_mon", "giao_vien", "dia_danh", "ngay_ky", "hoc_sinh"}
+}
+
+// gradebookStudentMembers are the members every student of a gradebook
+// record has.
+func gradebookStudentMembers() []string { return []string{"stt", "ma_hs", "ho_ten", "ngay_sinh"} }
+
+// transcriptRecordMembers are the members every học bạ record has.
+func transcriptRecordMembers() []string {
+	return []string{"so_gddt", "truong", "dia_danh", "nam_hoc", "lop", "hoc_sinh", "mon_hoc", "hk1", "hk2", "ca_nam",
+		"so_buoi_nghi", "xet_len_lop", "nhan_xet_gvcn", "gvcn", "so_cho_sua", "hieu_truong", "ngay_duyet"}
+}
+
+// decodeGradebookRecord reads the record member of a gradebook record.
+func decodeGradebookRecord(data []byte) (*Gradebook, error) {
+	var g Gradebook
+	if err := decodeStrict(data, &g, gradebookRecordMembers()); err != nil {
+		return nil, err
+	}
+	if err := checkISODates(data, map[string]Date{"ngay_ky": g.SignDate}); err != nil {
+		return nil, err
+	}
+	var students struct {
+		List []json.RawMessage `json:"hoc_sinh"`
+	}
+	if err := json.Unmarshal(data, &students); err != nil {
+		return nil, err
+	}
+	for i, s := range students.List {
+		if err := decodeStrict(s, new(GradebookStudent), gradebookStudentMembers()); err != nil {
+			return nil, fmt.Errorf("hoc_sinh[%d]: %w", i+1, err)
+		}
+		if err := checkISODates(s, map[string]Date{"ngay_sinh": g.Students[i].DateOfBirth}); err != nil {
+			return nil, fmt.Errorf("hoc_sinh[%d]: %w", i+1, err)
+		}
+	}
+	return &g, nil
+}
+
+// decodeTranscriptRecord reads the record member of a học bạ record.
+func decodeTranscriptRecord(data []byte) (*Transcript, error) {
+	var t Transcript
+	if err := decodeStrict(data, &t, transcriptRecordMembers()); err != nil {
+		return nil, err
+	}
+	if err := checkISODates(data, map[string]Date{"ngay_duyet": t.ApprovalDate}); err != nil {
+		return nil, err
+	}
+	var student struct {
+		S json.RawMessage `json:"hoc_sinh"`
+	}
+	if err := json.Unmarshal(data, &student); err != nil {
+		return nil, err
+	}
+	if err := checkISODates(student.S, map[string]Date{"ngay_sinh": t.Student.DateOfBirth}); err != nil {
+		return nil, fmt.Errorf("hoc_sinh: %w", err)
+	}
+	return &t, nil
 }
 
 // decodeStrict decodes the JSON object data into v, refusing unknown

@@ -11,6 +11,8 @@ import (
 
 func needTool(t testing.TB, name string) string { return testenv.NeedTool(t, name) }
 
-func writeTemp(t testing.TB, name string, data []byte) string { return testenv.WriteTemp(t, name, data) }
+func writeTemp(t testing.TB, name string, data []byte) string {
+	return testenv.WriteTemp(t, name, data)
+}
 
 func run(t testing.TB, prog string, args ...string) string { return testenv.Run(t, prog, args...) }
