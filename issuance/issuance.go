@@ -41,13 +41,16 @@ type Store interface {
 // RenderFunc renders a diploma to an unsigned PDF.
 type RenderFunc func(d *templates.Diploma, meta templates.IssueMeta) ([]byte, error)
 
-// Issuer issues diplomas. All fields are required.
+// Issuer issues diplomas and gradebooks. All fields are required except
+// the renderer of the kind not issued.
 type Issuer struct {
 	Render RenderFunc
-	Key    crypto.Signer
-	Chain  []*x509.Certificate // leaf first
-	Store  Store
-	OutDir string
+	// RenderGradebook renders gradebooks; only Issuer.Gradebook needs it.
+	RenderGradebook GradebookRenderFunc
+	Key             crypto.Signer
+	Chain           []*x509.Certificate // leaf first
+	Store           Store
+	OutDir          string
 	// BaseURL is the public verification site; the QR code encodes
 	// BaseURL + "/v/" + ID.
 	BaseURL string

@@ -9,10 +9,11 @@ import (
 // KindDiploma is the kind of an upper secondary diploma (Bằng tốt nghiệp THPT).
 const KindDiploma = "diploma"
 
-// knownKind reports whether the registry accepts credentials of kind k.
-// Transcripts and gradebooks join here when their templates exist.
+// knownKind reports whether the registry accepts credentials of kind k:
+// diplomas and gradebooks ("gradebook", a subject's sổ điểm). Transcripts
+// join here when their issuing path exists.
 func knownKind(k string) bool {
-	return k == KindDiploma
+	return k == KindDiploma || k == "gradebook"
 }
 
 // Status is the lifecycle state of an issued credential. A credential is

@@ -31,6 +31,24 @@
 // one credential are serialised: of concurrent revocations exactly one
 // succeeds. The database checks the same transitions in triggers.
 //
+// # Transparency log
+//
+// A store opened with WithLog keeps a transparency log (package translog)
+// in its own database: its tables are migrated alongside the registry's
+// (read-write opens only), and every Issue, Revoke and Supersede appends
+// its entry in the same transaction as the credential and audit changes,
+// on both backends, so a crash never leaves one without the other. The
+// entries are: issue (the compact ID, the document and signed hashes, the
+// IssuedAt time), revoke (the same ID and hashes, the time the revocation
+// takes effect) and supersede (the new credential's ID and hashes, the
+// replaced ID as Prev, the time it takes effect); IssueEntry rebuilds the
+// first from a credential. SignCheckpoint signs the log's current state;
+// Log gives the log to the server, which needs only the public key, also
+// on a read-only store. The log is an Option so that the library can be
+// used without one; the kyso command turns it on whenever it has the
+// log's key. Once a database has a log, opening it for writing without
+// WithLog fails with ErrLogRequired, so no change can bypass the log.
+//
 // # Backends
 //
 // The store runs on SQLite (OpenSQLite), the default, or on PostgreSQL

@@ -15,6 +15,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/kyso-vn/kyso/translog"
 )
 
 // This file holds everything specific to PostgreSQL: the driver (pgx through
@@ -144,6 +146,10 @@ func OpenPostgres(ctx context.Context, url string, opts ...Option) (*Postgres, e
 	if err := s.init(ctx); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("open registry %s: %w", name, err)
+	}
+	if err := s.store.openLog(ctx, translog.Postgres, o.log); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("open registry %s: %w", name, s.mapError(err))
 	}
 	return s, nil
 }

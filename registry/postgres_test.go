@@ -40,6 +40,22 @@ func (s postgresUnderTest) reopenReadOnly(t *testing.T) storeUnderTest {
 	return postgresUnderTest{openTestPostgres(t, s.url, ReadOnly(), fixedClock(suiteNow)), s.url}
 }
 
+func (s postgresUnderTest) reopen(t *testing.T, opts ...Option) storeUnderTest {
+	t.Helper()
+	return postgresUnderTest{openTestPostgres(t, s.url, append(opts, fixedClock(suiteNow))...), s.url}
+}
+
+func (s postgresUnderTest) breakLog(t *testing.T) {
+	t.Helper()
+	_, err := s.store.db.ExecContext(t.Context(), `
+CREATE FUNCTION test_break_log() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN RAISE EXCEPTION 'injected log failure'; END $$;
+CREATE TRIGGER test_break_log BEFORE INSERT ON translog_leaves FOR EACH ROW EXECUTE FUNCTION test_break_log();`)
+	if err != nil {
+		t.Fatalf("break log: %v", err)
+	}
+}
+
 func openTestPostgres(t testing.TB, url string, opts ...Option) *Postgres {
 	t.Helper()
 	s, err := OpenPostgres(context.Background(), url, opts...)

@@ -16,6 +16,8 @@ import (
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/kyso-vn/kyso/translog"
 )
 
 // This file holds everything specific to SQLite: the driver, the connection
@@ -31,6 +33,7 @@ type options struct {
 	now         func() time.Time
 	busyTimeout time.Duration
 	readOnly    bool
+	log         *LogKeys
 }
 
 // WithClock sets the clock used for the times the store records itself:
@@ -112,6 +115,10 @@ func OpenSQLite(ctx context.Context, path string, opts ...Option) (*SQLite, erro
 	}
 	s := &SQLite{store: sqlStore{db: db, dialect: d, now: o.now, readOnly: o.readOnly}}
 	if err := s.init(ctx, o.busyTimeout); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("open registry %s: %w", path, err)
+	}
+	if err := s.store.openLog(ctx, translog.SQLite, o.log); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("open registry %s: %w", path, err)
 	}

@@ -25,6 +25,20 @@ func (s sqliteUnderTest) reopenReadOnly(t *testing.T) storeUnderTest {
 	return sqliteUnderTest{openTestSQLite(t, s.path, ReadOnly(), fixedClock(suiteNow)), s.path}
 }
 
+func (s sqliteUnderTest) reopen(t *testing.T, opts ...Option) storeUnderTest {
+	t.Helper()
+	return sqliteUnderTest{openTestSQLite(t, s.path, append(opts, fixedClock(suiteNow))...), s.path}
+}
+
+func (s sqliteUnderTest) breakLog(t *testing.T) {
+	t.Helper()
+	_, err := s.store.db.ExecContext(t.Context(), `CREATE TRIGGER test_break_log BEFORE INSERT ON translog_leaves
+BEGIN SELECT RAISE(ABORT, 'injected log failure'); END`)
+	if err != nil {
+		t.Fatalf("break log: %v", err)
+	}
+}
+
 func (s sqliteUnderTest) raw() *sqlStore { return &s.SQLite.store }
 
 func (s sqliteUnderTest) breakAuditLog(t *testing.T) {

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/kyso-vn/kyso/translog"
 )
 
 // Errors of status changes, beside ErrNotFound and ErrReadOnly.
@@ -252,7 +254,10 @@ func (s *sqlStore) revoke(ctx context.Context, id ID, reason, actor string, at t
 		if err := s.appendAudit(ctx, tx, now, actor, ActionRevoke, id, detail); err != nil {
 			return fmt.Errorf("append audit entry: %w", err)
 		}
-		return nil
+		return s.appendLog(ctx, tx, translog.Entry{
+			Kind: translog.KindRevoke, CredentialID: id.Compact(),
+			DocumentSHA256: c.DocumentSHA256, SignedSHA256: c.SignedSHA256, Time: at,
+		})
 	})
 }
 
@@ -317,7 +322,10 @@ func (s *sqlStore) supersede(ctx context.Context, oldID, newID ID, reason, actor
 		}); err != nil {
 			return fmt.Errorf("append audit entry: %w", err)
 		}
-		return nil
+		return s.appendLog(ctx, tx, translog.Entry{
+			Kind: translog.KindSupersede, CredentialID: newID.Compact(), Prev: oldID.Compact(),
+			DocumentSHA256: repl.DocumentSHA256, SignedSHA256: repl.SignedSHA256, Time: at,
+		})
 	})
 }
 

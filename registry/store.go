@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"io/fs"
 	"time"
+
+	"github.com/kyso-vn/kyso/translog"
 )
 
 // dialect holds everything that differs between database backends. The
@@ -61,6 +63,9 @@ type sqlStore struct {
 	now     func() time.Time
 	// readOnly refuses writes before they reach the database.
 	readOnly bool
+	// log is the transparency log every change is appended to, or nil
+	// (WithLog).
+	log *translog.Log
 }
 
 const credentialColumns = `id, kind, layout_version, public, document_sha256, signed_sha256, status, status_reason, status_changed_at, supersedes, superseded_by, issued_at, issuer`
@@ -94,6 +99,9 @@ func (s *sqlStore) issue(ctx context.Context, c *Credential, actor string) (err 
 	}
 	if err := s.appendAudit(ctx, tx, now, actor, ActionIssue, c.ID, issueDetail(c)); err != nil {
 		return fmt.Errorf("append audit entry: %w", err)
+	}
+	if err := s.appendLog(ctx, tx, issueEntry(c)); err != nil {
+		return err
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)

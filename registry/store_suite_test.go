@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/kyso-vn/kyso/translog"
 )
 
 // storeUnderTest is what the conformance suite needs from a backend: the
@@ -27,6 +29,8 @@ type storeUnderTest interface {
 	Revoke(ctx context.Context, id ID, reason, actor string, at time.Time) error
 	Supersede(ctx context.Context, oldID, newID ID, reason, actor string, at time.Time) error
 	AuditLog(ctx context.Context, id ID) ([]AuditEntry, error)
+	SignCheckpoint(ctx context.Context) (translog.Checkpoint, error)
+	Log() *translog.Log
 	Close() error
 
 	// raw returns the shared SQL core, for direct queries.
@@ -37,6 +41,12 @@ type storeUnderTest interface {
 	// reopenReadOnly opens the same database again with ReadOnly and
 	// WithClock returning suiteNow; the caller closes it.
 	reopenReadOnly(t *testing.T) storeUnderTest
+	// reopen opens the same database again with opts and WithClock
+	// returning suiteNow; the caller closes it.
+	reopen(t *testing.T, opts ...Option) storeUnderTest
+	// breakLog makes every later insert into the transparency log's
+	// leaves fail, using the backend's own DDL.
+	breakLog(t *testing.T)
 }
 
 // suiteNow is the clock every backend under the suite must be opened with.
@@ -111,6 +121,9 @@ func runStoreSuite(t *testing.T, open func(t *testing.T) storeUnderTest) {
 		{"ConcurrentSupersede", suiteConcurrentSupersede},
 		{"StatusChangeAuditInSameTransaction", suiteStatusChangeAuditInSameTransaction},
 		{"ReadOnly", suiteReadOnly},
+		{"TransparencyLog", suiteTransparencyLog},
+		{"LogInSameTransaction", suiteLogInSameTransaction},
+		{"NoLog", suiteNoLog},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -22,6 +22,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/kyso-vn/kyso/registry"
+	"github.com/kyso-vn/kyso/translog"
 	"github.com/kyso-vn/kyso/verify"
 )
 
@@ -60,6 +61,10 @@ type Config struct {
 	TrustedProxies []string
 	// Now is the clock for rate limiting; nil means time.Now.
 	Now func() time.Time
+	// Log is the registry's transparency log, served read-only under
+	// /api/v1/log/ (checkpoint, proofs, entries; see translog.Handler).
+	// Nil means the site has no log: those routes answer 404.
+	Log *translog.Log
 }
 
 // verifyQueueWait is how long an upload waits for a verification slot.
@@ -75,7 +80,12 @@ type Server struct {
 	gin   *gin.Engine
 	slots chan struct{} // verification slots
 	m     *metrics
+	// logAPI serves the transparency log under logPrefix, or is nil.
+	logAPI http.Handler
 }
+
+// logPrefix is where the transparency log's API is mounted.
+const logPrefix = "/api/v1/log"
 
 // New builds the router.
 func New(cfg Config) (*Server, error) {
@@ -103,6 +113,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, pages: pages, slots: make(chan struct{}, cfg.MaxVerifications)}
 	s.m = newMetrics(s)
+	if cfg.Log != nil {
+		s.logAPI = http.StripPrefix(logPrefix, translog.Handler(cfg.Log, cfg.Logger))
+	}
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	if err := r.SetTrustedProxies(cfg.TrustedProxies); err != nil {
@@ -116,6 +129,9 @@ func New(cfg Config) (*Server, error) {
 	r.POST("/verify", uploadLimit, s.verifyPage)
 	r.GET("/api/v1/credentials/:id", pageLimit, s.credentialJSON)
 	r.POST("/api/v1/verify", uploadLimit, s.verifyJSON)
+	for _, p := range []string{"/checkpoint", "/proof/inclusion", "/proof/consistency", "/entries/:index"} {
+		r.GET(logPrefix+p, pageLimit, s.transparencyLog)
+	}
 	r.GET("/healthz", s.healthz)
 	r.GET("/api/openapi.json", s.openAPI)
 	r.GET("/metrics", s.m.handler())
@@ -125,6 +141,17 @@ func New(cfg Config) (*Server, error) {
 	r.HandleMethodNotAllowed = true
 	s.gin = r
 	return s, nil
+}
+
+// transparencyLog hands a request under logPrefix to the log's own
+// handler, which answers in its JSON error format; without a log the
+// routes do not exist.
+func (s *Server) transparencyLog(c *gin.Context) {
+	if s.logAPI == nil {
+		s.renderError(c, errNoRoute)
+		return
+	}
+	s.logAPI.ServeHTTP(c.Writer, c.Request)
 }
 
 // ServeHTTP implements http.Handler.

@@ -15,6 +15,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -24,6 +25,7 @@ import (
 	"github.com/kyso-vn/kyso/pdf"
 	"github.com/kyso-vn/kyso/registry"
 	"github.com/kyso-vn/kyso/templates"
+	"github.com/kyso-vn/kyso/translog"
 	"github.com/kyso-vn/kyso/verify"
 )
 
@@ -41,6 +43,8 @@ type fixture struct {
 	unregistered []byte
 	// verified records what the Verifier was given.
 	verified [][]byte
+	// logPub is the public key of store's transparency log.
+	logPub string
 }
 
 // newFixture builds a server on a real SQLite registry holding one diploma
@@ -49,7 +53,12 @@ type fixture struct {
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	store, err := registry.OpenSQLite(ctx, filepath.Join(t.TempDir(), "r.db"))
+	logPriv, logPub, err := translog.GenerateKey(rand.Reader, "kyso.test/log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := registry.OpenSQLite(ctx, filepath.Join(t.TempDir(), "r.db"),
+		registry.WithLog(registry.LogKeys{PublicKey: logPub, PrivateKey: logPriv}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +93,10 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{store: store, id: res.ID}
+	if _, err := store.SignCheckpoint(ctx); err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{store: store, id: res.ID, logPub: logPub}
 	if f.pdf, err = os.ReadFile(res.Path); err != nil {
 		t.Fatal(err)
 	}
@@ -118,6 +130,7 @@ func newFixture(t *testing.T) *fixture {
 		MaxUpload: 1 << 20,
 		// Rate limits have their own test.
 		PageLimit: &RateLimit{}, UploadLimit: &RateLimit{},
+		Log: store.Log(),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -434,6 +447,9 @@ func TestRateLimit(t *testing.T) {
 	}
 }
 
+// pathParam matches a gin path parameter, ":name".
+var pathParam = regexp.MustCompile(`:([a-z]+)`)
+
 // TestOpenAPI: the description parses, and documents exactly the /api/
 // routes the router serves, with the error codes renderError produces.
 func TestOpenAPI(t *testing.T) {
@@ -457,7 +473,7 @@ func TestOpenAPI(t *testing.T) {
 		if !strings.HasPrefix(r.Path, "/api/") {
 			continue
 		}
-		p := strings.ReplaceAll(r.Path, ":id", "{id}")
+		p := pathParam.ReplaceAllString(r.Path, "{$1}")
 		key := strings.ToLower(r.Method) + " " + p
 		served[key] = true
 		if _, ok := doc.Paths[p][strings.ToLower(r.Method)]; !ok {

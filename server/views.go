@@ -2,6 +2,7 @@ package server
 
 import (
 	"html/template"
+	"strconv"
 	"strings"
 	"time"
 
@@ -120,10 +121,18 @@ type credentialPage struct {
 	Year       int
 	School     string
 	Serial     string
+	// Gradebook: the credential is a gradebook, which names a class,
+	// subject and term instead of a person, and a school year.
+	Gradebook bool
+	// SchoolYear is "2024-2025" for a gradebook of the year starting in
+	// Year.
+	SchoolYear string
 }
 
 func credentialView(c *registry.Credential, lang string) credentialPage {
 	return credentialPage{
+		Gradebook:  c.Kind == "gradebook",
+		SchoolYear: strconv.Itoa(c.Public.Year) + "-" + strconv.Itoa(c.Public.Year+1),
 		Lang:       lang,
 		ID:         c.ID.String(),
 		Status:     credentialStatus(c, lang),

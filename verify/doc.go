@@ -126,8 +126,16 @@
 //	  "registry": {"status": "not_checked" | "registered" | "not_registered" | "unavailable",
 //	               "detail": "..."},
 //	  "credential": null | {"id", "kind", "status": "valid" | "revoked" | "superseded",
-//	                        "status_reason", "status_changed_at", "issued_at"}
+//	                        "status_reason", "status_changed_at", "issued_at"},
+//	  "transparency": {"status": "included" | "failed" | "unavailable", "origin",
+//	                   "tree_size", "root_hash" (hex), "leaf_index", "detail"}
 //	}
+//
+// "transparency" is an addition to kyso.verify/v1 that older readers may
+// ignore: it is present only when the caller checked the credential's issue
+// entry in a transparency log (kyso verify --log-pub), never filled by
+// this package. A "failed" check makes ExitCode 1, an "unavailable" one
+// turns 0 into 2.
 //
 // A check is {"name", "passed", "detail", "indication", "sub_indication"}
 // (the last two only when it failed). Document-level check names:

@@ -137,6 +137,42 @@ type Report struct {
 	Registry Registry `json:"registry"`
 	// Credential is the registry record of this exact file, or nil.
 	Credential *Credential `json:"credential"`
+	// Transparency is what a check of the credential's issue entry in a
+	// transparency log found. Verify never fills it: callers that check a
+	// log (kyso verify --log-pub) do. Nil, and absent from the JSON, when
+	// no log was checked.
+	Transparency *Transparency `json:"transparency,omitempty"`
+}
+
+// Transparency statuses (Transparency.Status).
+const (
+	// TransparencyIncluded: the checkpoint is signed by the log's key and
+	// the credential's issue entry is proved to be in it.
+	TransparencyIncluded = "included"
+	// TransparencyFailed: the checkpoint's signature, or the inclusion
+	// proof, does not verify, or the log has no issue entry for the
+	// credential.
+	TransparencyFailed = "failed"
+	// TransparencyUnavailable: the log could not be asked, or there was
+	// no registered credential to look for.
+	TransparencyUnavailable = "unavailable"
+)
+
+// Transparency is the outcome of checking a credential's issue entry
+// against a transparency log's signed checkpoint.
+type Transparency struct {
+	// Status is TransparencyIncluded, TransparencyFailed or
+	// TransparencyUnavailable.
+	Status string `json:"status"`
+	// Origin is the log's name, from its public key.
+	Origin string `json:"origin,omitempty"`
+	// TreeSize and RootHash (lower-case hex) are the verified checkpoint's.
+	TreeSize uint64 `json:"tree_size,omitempty"`
+	RootHash string `json:"root_hash,omitempty"`
+	// LeafIndex is the issue entry's index in the log, when found.
+	LeafIndex *uint64 `json:"leaf_index,omitempty"`
+	// Detail is a note for people, in English.
+	Detail string `json:"detail,omitempty"`
 }
 
 // Document describes the verified file.
@@ -239,7 +275,20 @@ type Registry struct {
 
 // ExitCode maps the indication to a process exit status: 0 for
 // TotalPassed, 1 for TotalFailed, 2 for Indeterminate (and anything else).
+// A Transparency check that failed makes it 1, one that could not be made
+// turns 0 into 2.
 func (r *Report) ExitCode() int {
+	if r.Transparency != nil {
+		switch r.Transparency.Status {
+		case TransparencyIncluded:
+		case TransparencyUnavailable:
+			if r.Indication == TotalPassed {
+				return 2
+			}
+		default:
+			return 1
+		}
+	}
 	switch r.Indication {
 	case TotalPassed:
 		return 0

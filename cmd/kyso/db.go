@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kyso-vn/kyso/registry"
+	"github.com/kyso-vn/kyso/translog"
 )
 
 // registryStore is what the commands use of the registry. Both backends,
@@ -22,17 +23,26 @@ type registryStore interface {
 	Revoke(ctx context.Context, id registry.ID, reason, actor string, at time.Time) error
 	Supersede(ctx context.Context, oldID, newID registry.ID, reason, actor string, at time.Time) error
 	Ping(ctx context.Context) error
+	// SignCheckpoint and Log serve the transparency log the store keeps
+	// when it was opened with log keys.
+	SignCheckpoint(ctx context.Context) (translog.Checkpoint, error)
+	Log() *translog.Log
 	Close() error
 }
 
 // openStore opens the registry named by --db: a postgres:// (or
 // postgresql://) URL, or else the path of a SQLite file. Read-only, it never
 // creates or migrates anything; otherwise a SQLite file's folder is created
-// when missing. Errors name the database without its password.
-func openStore(ctx context.Context, dsn string, readOnly bool) (registryStore, error) {
+// when missing. With log keys the store keeps (or, read-only, reads) the
+// transparency log in the same database. Errors name the database without
+// its password.
+func openStore(ctx context.Context, dsn string, readOnly bool, log *registry.LogKeys) (registryStore, error) {
 	var opts []registry.Option
 	if readOnly {
 		opts = append(opts, registry.ReadOnly())
+	}
+	if log != nil {
+		opts = append(opts, registry.WithLog(*log))
 	}
 	if registry.IsPostgresURL(dsn) {
 		s, err := registry.OpenPostgres(ctx, dsn, opts...)

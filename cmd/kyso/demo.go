@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/kyso-vn/kyso/devca"
@@ -19,13 +20,15 @@ func cmdDemo(e *env, args []string) error {
 	fs := newFlags(e, "demo", "[--data DIR] [--addr HOST:PORT] [--count N] [--no-serve]", `
 Run the whole path with zero set-up: create DIR, a development CA, a software
 key for the Sở director, a sample of graduates (DIR/graduates.csv), issue their
-diplomas into DIR/diplomas, register them in DIR/registry.db, and start the
-verification server. Running it again on the same DIR reuses everything and
+diplomas into DIR/diplomas, a key for the sample class's Toán teacher and its
+gradebooks (DIR/gradebook.xlsx) issued into DIR/gradebooks, register them in DIR/registry.db, and start the
+verification server with the transparency log (DIR/log.key, DIR/log.pub,
+origin kyso.local/log). Running it again on the same DIR reuses everything and
 issues nothing twice.
 
 It prints machine-readable lines:
   trust: PATH   the roots file to pass to 'kyso verify --trust'
-  pdf: PATH     one per issued PDF
+  pdf: PATH     one per issued PDF: the diplomas, then the gradebooks
   url: URL      one verification page per PDF
 
 The demo's key passphrase is kept in DIR/keys/director.pass so that the demo
@@ -102,32 +105,46 @@ runs unattended; real keys live in tokens and their PINs are never stored.`)
 		return err
 	}
 
-	// 4. Issue.
+	// 4. The transparency log's key.
+	logKey := filepath.Join(*dir, logKeyFile)
+	logPub := filepath.Join(*dir, logPubFile)
+	if _, err := initLogKey(e, *dir, demoLogOrigin); err != nil {
+		return fmt.Errorf("create the transparency log's key: %w", err)
+	}
+
+	// 5. Issue.
 	sum, err := runIssue(e, issueConfig{
 		data:    csvPath,
 		keyURI:  keyURI,
 		dbPath:  filepath.Join(*dir, "registry.db"),
 		outDir:  filepath.Join(*dir, "diplomas"),
 		baseURL: baseURL,
+		logKey:  logKey,
 	})
 	if err != nil {
 		return err
 	}
+	// The sample class's gradebooks, signed by their teacher.
+	books, err := demoGradebooks(e, *dir, ca, baseURL, logKey)
+	if err != nil {
+		return err
+	}
+	results := append(slices.Clip(sum.results), books...)
 	trust := filepath.Join(caDir, devca.RootCertFile)
 	fmt.Fprintf(e.stdout, "trust: %s\n", trust)
-	for _, r := range sum.results {
+	for _, r := range results {
 		fmt.Fprintf(e.stdout, "pdf: %s\n", r.Path)
 	}
-	for _, r := range sum.results {
+	for _, r := range results {
 		fmt.Fprintf(e.stdout, "url: %s/v/%s\n", strings.TrimRight(baseURL, "/"), r.ID)
 	}
-	fmt.Fprintf(e.stderr, "\nTry: kyso verify --trust %s --db %s %s\n", trust, filepath.Join(*dir, "registry.db"), sum.results[0].Path)
+	fmt.Fprintf(e.stderr, "\nTry: kyso verify --trust %s --db %s --log-pub %s %s\n", trust, filepath.Join(*dir, "registry.db"), logPub, sum.results[0].Path)
 	if *noServe {
 		return nil
 	}
 
-	// 5. Serve.
-	return cmdServe(e, []string{"--db", filepath.Join(*dir, "registry.db"), "--trust", trust, "--addr", *addr, "--base-url", baseURL})
+	// 6. Serve.
+	return cmdServe(e, []string{"--db", filepath.Join(*dir, "registry.db"), "--trust", trust, "--addr", *addr, "--base-url", baseURL, "--log-pub", logPub})
 }
 
 // escapePath percent-encodes a path for a file: URI.

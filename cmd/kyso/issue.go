@@ -16,6 +16,7 @@ import (
 )
 
 type issueConfig struct {
+	kind        string // "diploma" (default) or "gradebook"
 	data        string
 	keyURI      string
 	certPath    string
@@ -23,10 +24,13 @@ type issueConfig struct {
 	outDir      string
 	baseURL     string
 	skipInvalid bool
+	// logKey is --log-key: the transparency log's private key file, or
+	// "" for the default (see writeLogKeys).
+	logKey string
 }
 
 func cmdIssue(e *env, args []string) error {
-	fs := newFlags(e, "issue", "--data FILE --key URI [flags]", `
+	fs := newFlags(e, "issue", "[--kind diploma|gradebook] --data FILE --key URI [flags]", `
 Issue one diploma per record of FILE (CSV with a header row, or JSON): validate
 every record, then render, sign and register each one, writing one PDF per
 graduate into the output folder. A file with any invalid record issues
@@ -38,11 +42,17 @@ registered is not issued again, so an interrupted run can simply be repeated.
 CSV columns (UTF-8, header row; Vietnamese headers such as "Họ và tên" work too):
   `+strings.Join(templates.DiplomaCSVColumns(), ", ")+`
 
+With --kind gradebook, FILE (JSON, CSV or .xlsx, the columns of
+testdata/samples/README.md) holds gradebooks (sổ điểm), one per class,
+subject and term; the key must be the subject teacher's (giao_vien), and each
+gradebook is registered under its key SD-<school>-<year>-<term>-<class>-<subject>.
+
 Example:
   kyso issue --data graduates.csv --key 'file:kyso-data/keys/director.key?pin-source=env:KYSO_PIN' \
       --db kyso-data/registry.db --out kyso-data/diplomas --base-url https://xacthuc.example.vn`)
 	var c issueConfig
 	data := defaultDataDir(e)
+	fs.StringVar(&c.kind, "kind", "diploma", "document kind: diploma or gradebook")
 	fs.StringVar(&c.data, "data", "", "CSV or JSON file with the graduates")
 	fs.StringVar(&c.keyURI, "key", "", "signing key URI (pkcs11: or file:)")
 	fs.StringVar(&c.certPath, "cert", "", "PEM file with the signer's certificate and chain (if the key does not hold it)")
@@ -50,6 +60,7 @@ Example:
 	fs.StringVar(&c.outDir, "out", filepath.Join(data, "diplomas"), "output folder for the signed PDFs")
 	fs.StringVar(&c.baseURL, "base-url", "http://127.0.0.1:8080", "public address of the verification site (encoded in each QR code)")
 	fs.BoolVar(&c.skipInvalid, "skip-invalid", false, "issue the valid records and list the invalid ones instead of issuing nothing")
+	fs.StringVar(&c.logKey, "log-key", "", "the transparency log's private key file (default: log.key beside a SQLite --db, or in the data folder, when it exists)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -64,7 +75,18 @@ Example:
 	if err := checkBaseURL(c.baseURL); err != nil {
 		return usagef("--base-url: %v", err)
 	}
-	sum, err := runIssue(e, c)
+	run := runIssue
+	switch c.kind {
+	case "diploma":
+	case "gradebook":
+		if !flagSet(fs, "out") {
+			c.outDir = filepath.Join(data, "gradebooks")
+		}
+		run = runIssueGradebooks
+	default:
+		return usagef("--kind: %q, want diploma or gradebook", c.kind)
+	}
+	sum, err := run(e, c)
 	if sum != nil {
 		for _, r := range sum.results {
 			fmt.Fprintf(e.stdout, "%s\t%s\t%s\t%s\n", r.Outcome, r.ID, r.Serial, r.Path)
@@ -86,8 +108,10 @@ type issueSummary struct {
 	skipped int // invalid rows skipped with --skip-invalid
 }
 
-// runIssue validates the whole file first, then issues record by record.
-func runIssue(e *env, c issueConfig) (*issueSummary, error) {
+// runIssue validates the whole file first, then issues record by record,
+// and signs a transparency log checkpoint at the end when the registry
+// keeps a log.
+func runIssue(e *env, c issueConfig) (sum *issueSummary, err error) {
 	rows, err := readDiplomaFile(c.data)
 	var verrs templates.ValidationErrors
 	switch {
@@ -150,14 +174,23 @@ func runIssue(e *env, c issueConfig) (*issueSummary, error) {
 	if err := removeTempFiles(c.outDir); err != nil {
 		return nil, err
 	}
-	store, err := openStore(e.ctx, c.dbPath, false)
+	logKeys, err := writeLogKeys(e, c.logKey, c.dbPath)
+	if err != nil {
+		return nil, err
+	}
+	store, err := openStore(e.ctx, c.dbPath, false, logKeys)
 	if err != nil {
 		return nil, err
 	}
 	defer store.Close()
+	defer func() {
+		if serr := signLog(e, store); serr != nil && err == nil {
+			err = serr
+		}
+	}()
 	is.Store = store
 
-	sum := &issueSummary{skipped: len(verrs.Rows())}
+	sum = &issueSummary{skipped: len(verrs.Rows())}
 	bar := newProgress(e, len(rows))
 	start := time.Now()
 	for _, r := range rows {

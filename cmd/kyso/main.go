@@ -56,6 +56,7 @@ func commands() map[string]command {
 		"serve":     {"run the public verification server", cmdServe},
 		"revoke":    {"revoke a credential, with a reason (kept in the audit log)", cmdRevoke},
 		"supersede": {"record that a corrected credential replaces an older one", cmdSupersede},
+		"log":       {"create the transparency log's key (kyso log init)", cmdLog},
 		"version":   {"print the version", cmdVersion},
 	}
 }

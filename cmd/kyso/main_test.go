@@ -445,10 +445,16 @@ func TestDemoOutputPassesPDFSig(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("demo: %d\n%s", r.code, r.stderr)
 	}
-	d := parseDemo(t, r.stdout)
+	d, books := splitDemo(parseDemo(t, r.stdout))
 	nss := testenv.PDFSig(t, readRoot(t, d.trust))
 	for _, p := range d.pdfs {
 		checkPDFSig(t, nss, p, "Lê Hoàng Phúc")
+	}
+	if len(books.pdfs) != 2 {
+		t.Fatalf("demo issued %d gradebooks, want 2", len(books.pdfs))
+	}
+	for _, p := range books.pdfs {
+		checkPDFSig(t, nss, p, "Nguyễn Thị Thu Hà")
 	}
 }
 

@@ -75,7 +75,7 @@ func TestRenderRefusesWrongAverage(t *testing.T) {
 	p := filepath.Join(work, "bad.json")
 	os.WriteFile(p, []byte(bad), 0o644)
 	r := kyso(t, work, nil, "render", "--kind", "gradebook", "--data", p, "--out", "out")
-	if r.code == 0 || !strings.Contains(r.stderr, "hoc_sinh[0].dtbmhk") || !strings.Contains(r.stderr, "expected") {
+	if r.code == 0 || !strings.Contains(r.stderr, "hoc_sinh[1].dtbmhk") || !strings.Contains(r.stderr, "expected") {
 		t.Fatalf("render of a wrong average: exit %d %q", r.code, r.stderr)
 	}
 	if _, err := os.Stat(filepath.Join(work, "out")); err == nil {

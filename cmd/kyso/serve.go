@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/kyso-vn/kyso/registry"
 	"github.com/kyso-vn/kyso/server"
 	"github.com/kyso-vn/kyso/verify"
 )
@@ -23,6 +24,8 @@ type serveConfig struct {
 	// pageRate and uploadRate are per-client requests per second (0: off).
 	pageRate, uploadRate float64
 	trustedProxies       stringList
+	// logPub is --log-pub: the transparency log's public key file, or "".
+	logPub string
 }
 
 // stringList is a repeatable string flag.
@@ -38,6 +41,8 @@ Run the public verification site and JSON API:
   GET  /api/v1/credentials/{id}  the same as JSON
   POST /api/v1/verify            verify an uploaded PDF (multipart field "file" or application/pdf)
   POST /verify                   the same for the upload form (works without JavaScript)
+  GET  /api/v1/log/...           the transparency log (with --log-pub): checkpoint,
+                                 proof/inclusion, proof/consistency, entries/{index}
   GET  /healthz                  liveness and registry check
 
 Example:
@@ -52,6 +57,7 @@ Example:
 	fs.Float64Var(&c.pageRate, "rate-limit", server.DefaultPageLimit.Rate, "verification pages and lookups per second per client (0: no limit)")
 	fs.Float64Var(&c.uploadRate, "upload-rate-limit", server.DefaultUploadLimit.Rate, "PDF uploads per second per client (0: no limit)")
 	fs.Var(&c.trustedProxies, "trusted-proxy", "address or CIDR of a reverse proxy whose X-Forwarded-For names the client (repeatable)")
+	fs.StringVar(&c.logPub, "log-pub", "", "the transparency log's public key file: serve the log kept in the registry's database under /api/v1/log/")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -68,7 +74,15 @@ Example:
 	if err != nil {
 		return fmt.Errorf("--trust: %w", err)
 	}
-	store, err := openStore(e.ctx, c.dbPath, true)
+	var logKeys *registry.LogKeys
+	if c.logPub != "" {
+		pub, err := readLogPub(c.logPub)
+		if err != nil {
+			return fmt.Errorf("--log-pub: %w", err)
+		}
+		logKeys = &registry.LogKeys{PublicKey: pub}
+	}
+	store, err := openStore(e.ctx, c.dbPath, true, logKeys)
 	if err != nil {
 		return err
 	}
@@ -95,6 +109,7 @@ func newServer(e *env, store registryStore, roots []*x509.Certificate, c serveCo
 		PageLimit:      &server.RateLimit{Rate: c.pageRate, Burst: max(1, int(3*c.pageRate))},
 		UploadLimit:    &server.RateLimit{Rate: c.uploadRate, Burst: max(1, int(10*c.uploadRate))},
 		TrustedProxies: c.trustedProxies,
+		Log:            store.Log(),
 	})
 }
 

@@ -14,7 +14,7 @@ import (
 
 // statusFlags are the flags revoke and supersede share.
 type statusFlags struct {
-	db, reason, actor *string
+	db, reason, actor, logKey *string
 }
 
 func addStatusFlags(e *env, fs *flag.FlagSet, reasonHelp string) statusFlags {
@@ -22,6 +22,7 @@ func addStatusFlags(e *env, fs *flag.FlagSet, reasonHelp string) statusFlags {
 		db:     fs.String("db", filepath.Join(defaultDataDir(e), "registry.db"), "registry database (SQLite file or postgres:// URL; put a password in PGPASSWORD or ~/.pgpass, not in the URL)"),
 		reason: fs.String("reason", "", reasonHelp),
 		actor:  fs.String("actor", e.getenv("USER"), "who makes the change, for the audit log (default $USER)"),
+		logKey: addLogKeyFlag(fs),
 	}
 }
 
@@ -36,16 +37,21 @@ func (f statusFlags) check() error {
 	return nil
 }
 
-// openExisting opens the registry for a status change. A status change
-// needs credentials to change, so unlike 'kyso issue' it never creates a
-// SQLite file.
-func openExisting(e *env, dsn string) (registryStore, error) {
+// openExisting opens the registry for a status change, with the
+// transparency log when its key is at hand. A status change needs
+// credentials to change, so unlike 'kyso issue' it never creates a SQLite
+// file.
+func openExisting(e *env, dsn, logKey string) (registryStore, error) {
 	if !strings.Contains(dsn, "://") {
 		if _, err := os.Stat(dsn); errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("open registry %s: %w", dsn, registry.ErrNoDatabase)
 		}
 	}
-	return openStore(e.ctx, dsn, false)
+	keys, err := writeLogKeys(e, logKey, dsn)
+	if err != nil {
+		return nil, err
+	}
+	return openStore(e.ctx, dsn, false, keys)
 }
 
 // parseIDArg parses a credential ID given on the command line.
@@ -84,12 +90,15 @@ Example:
 	if err != nil {
 		return err
 	}
-	s, err := openExisting(e, *f.db)
+	s, err := openExisting(e, *f.db, *f.logKey)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
 	if err := s.Revoke(e.ctx, id, *f.reason, *f.actor, e.now()); err != nil {
+		return err
+	}
+	if err := signLog(e, s); err != nil {
 		return err
 	}
 	e.log.Info("revoked", "credential_id", id.String(), "actor", *f.actor, "db", dbName(*f.db))
@@ -133,12 +142,15 @@ Example:
 	if oldID == newID {
 		return usagef("OLD_ID and NEW_ID are the same credential")
 	}
-	s, err := openExisting(e, *f.db)
+	s, err := openExisting(e, *f.db, *f.logKey)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
 	if err := s.Supersede(e.ctx, oldID, newID, *f.reason, *f.actor, e.now()); err != nil {
+		return err
+	}
+	if err := signLog(e, s); err != nil {
 		return err
 	}
 	e.log.Info("superseded", "credential_id", oldID.String(), "superseded_by", newID.String(), "actor", *f.actor, "db", dbName(*f.db))

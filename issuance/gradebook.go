@@ -1,0 +1,180 @@
+package issuance
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/kyso-vn/kyso/internal/atomicfile"
+	"github.com/kyso-vn/kyso/registry"
+	"github.com/kyso-vn/kyso/signer"
+	"github.com/kyso-vn/kyso/templates"
+)
+
+// KindGradebook is the registry kind of a gradebook (sổ điểm).
+const KindGradebook = "gradebook"
+
+// GradebookKindLabel is the document title the registry shows for a
+// gradebook.
+const GradebookKindLabel = "Sổ điểm"
+
+// GradebookRenderFunc renders a gradebook to an unsigned PDF.
+type GradebookRenderFunc func(g *templates.Gradebook, meta templates.IssueMeta) ([]byte, error)
+
+// GradebookKey returns the key a gradebook is registered under, in place of
+// a serial number: "SD-" then the school, the school year, the term, the
+// class and the subject, folded to upper-case ASCII words joined by "-"
+// ("Trường THPT Chuyên Bến Tre", "2024-2025", HK1, "10A1", "Toán" give
+// "SD-THPT-CHUYEN-BEN-TRE-2024-2025-HK1-10A1-TOAN"). The same gradebook
+// always has the same key, so issuing it again finds it; a gradebook
+// differs from every other of the same registry by its school, year, term,
+// class or subject. g must be normalised.
+func GradebookKey(g *templates.Gradebook) string {
+	school := fold(g.School)
+	school = strings.TrimPrefix(school, "TRUONG-")
+	return strings.Join([]string{"SD", school, fold(g.SchoolYear), fold(string(g.Term)), fold(g.Class), fold(g.Subject)}, "-")
+}
+
+// fold reduces s to upper-case ASCII letters and digits, runs of anything
+// else becoming one "-": "Ngữ văn" is "NGU-VAN", "Đ" is "D".
+func fold(s string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range norm.NFD.String(s) {
+		switch {
+		case unicode.Is(unicode.Mn, r):
+			continue
+		case r == 'đ' || r == 'Đ':
+			r = 'D'
+		}
+		r = unicode.ToUpper(r)
+		if r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
+			if dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			dash = false
+			b.WriteRune(r)
+			continue
+		}
+		dash = true
+	}
+	return b.String()
+}
+
+// gradebookPublicFields are what the registry shows of a gradebook: which
+// class, subject, term, school and year it is, and nothing about a student
+// or the teacher.
+func gradebookPublicFields(g *templates.Gradebook) registry.PublicFields {
+	year, _ := strconv.Atoi(strings.SplitN(g.SchoolYear, "-", 2)[0])
+	return registry.PublicFields{
+		KindLabel:  GradebookKindLabel,
+		HolderName: "Lớp " + g.Class + " – " + g.Subject + " – " + g.Term.Label(),
+		Year:       year,
+		School:     g.School,
+		Serial:     GradebookKey(g),
+	}
+}
+
+// CheckGradebook runs the checks that need more than the gradebook itself:
+// the subject teacher named in it (giao_vien) holds the signing
+// certificate, and the gradebook is not closed after today (in Vietnam).
+func (is *Issuer) CheckGradebook(g *templates.Gradebook) error {
+	cn := is.Chain[0].Subject.CommonName
+	if !strings.EqualFold(norm.NFC.String(strings.TrimSpace(cn)), g.Teacher) {
+		return fmt.Errorf("%w: field \"giao_vien\" is %q, the certificate belongs to %q", ErrSignerMismatch, g.Teacher, cn)
+	}
+	t := is.Now().In(vietnam)
+	today := templates.Date{Year: t.Year(), Month: t.Month(), Day: t.Day()}
+	if today.Before(g.SignDate) {
+		return fmt.Errorf("%w: field \"ngay_ky\" is %s, today is %s", ErrIssueDateInFuture, g.SignDate, today)
+	}
+	return nil
+}
+
+// Gradebook issues one gradebook (signed by its subject teacher), or finds
+// it already issued under its key (GradebookKey). g must be normalised and
+// valid, as templates.ReadGradebooks returns it. The Result's Serial is the
+// key.
+func (is *Issuer) Gradebook(ctx context.Context, g *templates.Gradebook) (Result, error) {
+	key := GradebookKey(g)
+	res := Result{Serial: key, Path: filepath.Join(is.OutDir, FileName(key))}
+	if is.RenderGradebook == nil {
+		return res, errors.New("issue gradebook: no gradebook renderer")
+	}
+	if err := is.CheckGradebook(g); err != nil {
+		return res, err
+	}
+	public := gradebookPublicFields(g)
+	existing, err := is.Store.FindBySerial(ctx, KindGradebook, key)
+	switch {
+	case err == nil:
+		res.ID, res.Outcome = existing.ID, AlreadyIssued
+		if existing.Public != public {
+			return res, fmt.Errorf("gradebook %s (credential %s): %w", key, existing.ID, ErrSerialConflict)
+		}
+		data, rerr := os.ReadFile(res.Path)
+		if rerr != nil || sha256.Sum256(data) != existing.DocumentSHA256 {
+			return res, fmt.Errorf("gradebook %s (credential %s): %w: %s", key, existing.ID, ErrMissingPDF, res.Path)
+		}
+		return res, nil
+	case !errors.Is(err, registry.ErrNotFound):
+		return res, fmt.Errorf("look up gradebook %s: %w", key, err)
+	}
+
+	id, err := registry.NewID(is.Rand)
+	if err != nil {
+		return res, err
+	}
+	res.ID = id
+	now := is.Now()
+	meta := templates.IssueMeta{
+		CredentialID: id.String(),
+		VerifyURL:    strings.TrimRight(is.BaseURL, "/") + "/v/" + id.String(),
+	}
+	unsigned, err := is.RenderGradebook(g, meta)
+	if err != nil {
+		return res, fmt.Errorf("render gradebook %s: %w", key, err)
+	}
+	signed, err := signer.Sign(unsigned, is.Key, is.Chain, signer.Options{
+		Name:     is.Chain[0].Subject.CommonName,
+		Reason:   fmt.Sprintf("Khóa sổ điểm môn %s lớp %s, %s, năm học %s", g.Subject, g.Class, g.Term.Label(), g.SchoolYear),
+		Location: g.Place,
+		Time:     now,
+	})
+	if err != nil {
+		return res, fmt.Errorf("sign gradebook %s: %w", key, err)
+	}
+	signedSum, err := is.selfCheck(signed)
+	if err != nil {
+		return res, fmt.Errorf("sign gradebook %s: %w", key, err)
+	}
+	// 0640: the PDF lists students' names, dates of birth and marks.
+	if err := atomicfile.Write(res.Path, signed, 0o640); err != nil {
+		return res, fmt.Errorf("write %s: %w", res.Path, err)
+	}
+	cred := &registry.Credential{
+		ID:             id,
+		Kind:           KindGradebook,
+		LayoutVersion:  templates.GradebookLayoutV1,
+		Public:         public,
+		DocumentSHA256: sha256.Sum256(signed),
+		SignedSHA256:   signedSum,
+		Status:         registry.StatusValid,
+		IssuedAt:       now,
+		Issuer:         is.Chain[0].Subject.String(),
+	}
+	if err := is.Store.Issue(ctx, cred, is.Actor); err != nil {
+		_ = os.Remove(res.Path)
+		return res, fmt.Errorf("register gradebook %s: %w", key, err)
+	}
+	res.Outcome = Issued
+	return res, nil
+}
