@@ -173,6 +173,13 @@ func (e *evidence) add(s string, row, col int, codecs []codec) {
 		}
 		e.words++
 		seen := asIs(w, e.raw)
+		if isMarkAbbreviation(seen) {
+			// "Đ" / "CĐ" (Đạt / Chưa đạt) fill whole columns of
+			// comment-graded subjects; they are not syllables, and in
+			// TCVN3 they would read as plausible "é": never evidence.
+			e.asIs++
+			return
+		}
 		plain := plausibleWord(seen)
 		if plain {
 			e.asIs++
@@ -188,6 +195,16 @@ func (e *evidence) add(s string, row, col int, codecs []codec) {
 			}
 		}
 	})
+}
+
+// isMarkAbbreviation reports the Unicode abbreviations of assessment
+// results written in gradebooks and học bạ: Đ (Đạt), CĐ (Chưa đạt).
+func isMarkAbbreviation(w string) bool {
+	switch w {
+	case "Đ", "CĐ", "đ", "cđ", "Cđ":
+		return true
+	}
+	return false
 }
 
 // merge adds the counts of o, which must use the same codecs.

@@ -278,3 +278,17 @@ func through1258(b string) string {
 	}
 	return sb.String()
 }
+
+// TestMarkAbbreviationsAreUnicode: a column of bare Đ / CĐ (comment-graded
+// results) is Unicode text, not TCVN3.
+func TestMarkAbbreviationsAreUnicode(t *testing.T) {
+	for _, in := range [][]string{{"Đ", "CĐ", "Đ", "Đ"}, {"Đ"}, {"CĐ", "CĐ"}} {
+		if d := DetectLegacy(in); d.Encoding != Unicode {
+			t.Errorf("DetectLegacy(%q) = %v, want Unicode", in, d.Encoding)
+		}
+	}
+	// Real TCVN3 still is.
+	if d := DetectLegacy([]string{"NguyÔn V¨n NghÜa", "TrÇn ThÞ Ngäc H©n"}); d.Encoding != TCVN3 {
+		t.Errorf("TCVN3 names detected as %v", d.Encoding)
+	}
+}
