@@ -82,6 +82,19 @@ func kindName(kind, lang string) string {
 	return n[0]
 }
 
+// noun is how the status sentences name a credential of kind.
+func noun(kind string) string {
+	switch kind {
+	case "diploma":
+		return "Văn bằng"
+	case "gradebook":
+		return "Sổ điểm"
+	case "transcript", "hocba":
+		return "Học bạ"
+	}
+	return "Tài liệu"
+}
+
 type statusView struct {
 	Class   string // ok, bad, warn: the colour of the banner
 	Title   string
@@ -95,17 +108,17 @@ func credentialStatus(c *registry.Credential, lang string) statusView {
 		if en {
 			return statusView{"ok", "Valid", "This credential was issued and is recorded as valid in the registry."}
 		}
-		return statusView{"ok", "Còn hiệu lực", "Văn bằng này đã được cấp và đang có hiệu lực theo sổ đăng ký."}
+		return statusView{"ok", "Còn hiệu lực", noun(c.Kind) + " này đã được cấp và đang có hiệu lực theo sổ đăng ký."}
 	case registry.StatusRevoked:
 		if en {
 			return statusView{"bad", "Revoked", "This credential has been revoked by its issuer and is no longer valid."}
 		}
-		return statusView{"bad", "Đã bị thu hồi", "Văn bằng này đã bị cơ quan cấp thu hồi và không còn giá trị."}
+		return statusView{"bad", "Đã bị thu hồi", noun(c.Kind) + " này đã bị cơ quan cấp thu hồi và không còn giá trị."}
 	case registry.StatusSuperseded:
 		if en {
 			return statusView{"warn", "Superseded", "This credential has been replaced by a corrected version."}
 		}
-		return statusView{"warn", "Đã được thay thế", "Văn bằng này đã được thay thế bằng một bản đính chính."}
+		return statusView{"warn", "Đã được thay thế", noun(c.Kind) + " này đã được thay thế bằng một bản đính chính."}
 	default:
 		return statusView{"warn", string(c.Status), ""}
 	}
