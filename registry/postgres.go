@@ -44,7 +44,8 @@ const (
 // concurrent use, by any number of processes and machines.
 type Postgres struct {
 	store sqlStore
-	name  string // the connection URL without its password, for messages
+	reads
+	name string // the connection URL without its password, for messages
 }
 
 // IsPostgresURL reports whether dsn is a PostgreSQL connection URL
@@ -143,6 +144,7 @@ func OpenPostgres(ctx context.Context, url string, opts ...Option) (*Postgres, e
 		store: sqlStore{db: db, dialect: d, now: o.now, readOnly: o.readOnly},
 		name:  name,
 	}
+	s.reads = reads{&s.store}
 	if err := s.init(ctx); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("open registry %s: %w", name, err)
@@ -261,73 +263,6 @@ func (s *Postgres) Revoke(ctx context.Context, id ID, reason, actor string, at t
 func (s *Postgres) Supersede(ctx context.Context, oldID, newID ID, reason, actor string, at time.Time) error {
 	if err := s.store.supersede(ctx, oldID, newID, reason, actor, at); err != nil {
 		return fmt.Errorf("registry: supersede %s by %s: %w", oldID, newID, s.mapError(err))
-	}
-	return nil
-}
-
-// AuditLog returns the audit entries of the credential, oldest first, or
-// ErrNotFound.
-func (s *Postgres) AuditLog(ctx context.Context, id ID) ([]AuditEntry, error) {
-	es, err := s.store.auditLog(ctx, id)
-	if err != nil {
-		return nil, fmt.Errorf("registry: audit log of %s: %w", id, err)
-	}
-	return es, nil
-}
-
-// Get returns the credential with the given ID, or ErrNotFound.
-func (s *Postgres) Get(ctx context.Context, id ID) (*Credential, error) {
-	c, err := s.store.get(ctx, id)
-	if err != nil {
-		return nil, fmt.Errorf("registry: get %s: %w", id, err)
-	}
-	return c, nil
-}
-
-// FindByDocumentHash returns the credential whose signed document has the
-// given SHA-256 digest, or ErrNotFound.
-func (s *Postgres) FindByDocumentHash(ctx context.Context, sum [32]byte) (*Credential, error) {
-	c, err := s.store.findByDocumentHash(ctx, sum)
-	if err != nil {
-		return nil, fmt.Errorf("registry: find by document hash: %w", err)
-	}
-	return c, nil
-}
-
-// FindBySignedDigest returns the credential whose signed content has the
-// given SHA-256 digest, or ErrNotFound.
-func (s *Postgres) FindBySignedDigest(ctx context.Context, sum [32]byte) (*Credential, error) {
-	c, err := s.store.findBySignedDigest(ctx, sum)
-	if err != nil {
-		return nil, fmt.Errorf("registry: find by signed digest: %w", err)
-	}
-	return c, nil
-}
-
-// FindBySerial returns the credential of the given kind with the given
-// serial number, or ErrNotFound. An empty serial matches nothing.
-func (s *Postgres) FindBySerial(ctx context.Context, kind, serial string) (*Credential, error) {
-	c, err := s.store.findBySerial(ctx, kind, serial)
-	if err != nil {
-		return nil, fmt.Errorf("registry: find by serial: %w", err)
-	}
-	return c, nil
-}
-
-// Count returns the number of registered credentials, whatever their status.
-func (s *Postgres) Count(ctx context.Context) (int64, error) {
-	n, err := s.store.count(ctx)
-	if err != nil {
-		return 0, fmt.Errorf("registry: count: %w", err)
-	}
-	return n, nil
-}
-
-// Ping checks that the database is reachable and readable, for health
-// checks.
-func (s *Postgres) Ping(ctx context.Context) error {
-	if err := s.store.ping(ctx); err != nil {
-		return fmt.Errorf("registry: ping: %w", err)
 	}
 	return nil
 }

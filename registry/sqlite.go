@@ -64,6 +64,7 @@ func ReadOnly() Option {
 // concurrent use, including by several processes on one machine.
 type SQLite struct {
 	store sqlStore
+	reads
 }
 
 // OpenSQLite opens (creating if needed) the registry database at path and
@@ -114,6 +115,7 @@ func OpenSQLite(ctx context.Context, path string, opts ...Option) (*SQLite, erro
 		return nil, fmt.Errorf("open registry %s: %w", path, err)
 	}
 	s := &SQLite{store: sqlStore{db: db, dialect: d, now: o.now, readOnly: o.readOnly}}
+	s.reads = reads{&s.store}
 	if err := s.init(ctx, o.busyTimeout); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("open registry %s: %w", path, err)
@@ -315,75 +317,6 @@ func (s *SQLite) Revoke(ctx context.Context, id ID, reason, actor string, at tim
 func (s *SQLite) Supersede(ctx context.Context, oldID, newID ID, reason, actor string, at time.Time) error {
 	if err := s.store.supersede(ctx, oldID, newID, reason, actor, at); err != nil {
 		return fmt.Errorf("registry: supersede %s by %s: %w", oldID, newID, err)
-	}
-	return nil
-}
-
-// AuditLog returns the audit entries of the credential, oldest first, or
-// ErrNotFound when no credential has the ID.
-func (s *SQLite) AuditLog(ctx context.Context, id ID) ([]AuditEntry, error) {
-	es, err := s.store.auditLog(ctx, id)
-	if err != nil {
-		return nil, fmt.Errorf("registry: audit log of %s: %w", id, err)
-	}
-	return es, nil
-}
-
-// Get returns the credential with the given ID, or ErrNotFound.
-func (s *SQLite) Get(ctx context.Context, id ID) (*Credential, error) {
-	c, err := s.store.get(ctx, id)
-	if err != nil {
-		return nil, fmt.Errorf("registry: get %s: %w", id, err)
-	}
-	return c, nil
-}
-
-// FindByDocumentHash returns the credential whose signed document has the
-// given SHA-256 digest, or ErrNotFound.
-func (s *SQLite) FindByDocumentHash(ctx context.Context, sum [32]byte) (*Credential, error) {
-	c, err := s.store.findByDocumentHash(ctx, sum)
-	if err != nil {
-		return nil, fmt.Errorf("registry: find by document hash: %w", err)
-	}
-	return c, nil
-}
-
-// FindBySignedDigest returns the credential whose signed content (the byte
-// ranges covered by the document's final signature) has the given SHA-256
-// digest, or ErrNotFound. Credentials registered before signed digests were
-// recorded are never found this way.
-func (s *SQLite) FindBySignedDigest(ctx context.Context, sum [32]byte) (*Credential, error) {
-	c, err := s.store.findBySignedDigest(ctx, sum)
-	if err != nil {
-		return nil, fmt.Errorf("registry: find by signed digest: %w", err)
-	}
-	return c, nil
-}
-
-// FindBySerial returns the credential of the given kind with the given
-// serial number, or ErrNotFound. An empty serial matches nothing.
-func (s *SQLite) FindBySerial(ctx context.Context, kind, serial string) (*Credential, error) {
-	c, err := s.store.findBySerial(ctx, kind, serial)
-	if err != nil {
-		return nil, fmt.Errorf("registry: find by serial: %w", err)
-	}
-	return c, nil
-}
-
-// Count returns the number of registered credentials, whatever their status.
-func (s *SQLite) Count(ctx context.Context) (int64, error) {
-	n, err := s.store.count(ctx)
-	if err != nil {
-		return 0, fmt.Errorf("registry: count: %w", err)
-	}
-	return n, nil
-}
-
-// Ping checks that the database is reachable and readable, for health
-// checks.
-func (s *SQLite) Ping(ctx context.Context) error {
-	if err := s.store.ping(ctx); err != nil {
-		return fmt.Errorf("registry: ping: %w", err)
 	}
 	return nil
 }
