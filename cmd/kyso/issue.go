@@ -159,36 +159,12 @@ func runIssue(e *env, c issueConfig) (sum *issueSummary, err error) {
 		}
 	}
 
-	if err := os.MkdirAll(c.outDir, 0o750); err != nil {
-		return nil, err
-	}
-	// One issuing run per output folder at a time: two runs would write
-	// the same file names.
-	unlock, err := lockDir(c.outDir)
+	run, err := startIssueRun(e, c)
 	if err != nil {
 		return nil, err
 	}
-	defer unlock()
-	// A run killed while writing leaves temporary files; no other run is
-	// writing here (we hold the lock), so they are garbage.
-	if err := removeTempFiles(c.outDir); err != nil {
-		return nil, err
-	}
-	logKeys, err := writeLogKeys(e, c.logKey, c.dbPath)
-	if err != nil {
-		return nil, err
-	}
-	store, err := openStore(e.ctx, c.dbPath, false, logKeys)
-	if err != nil {
-		return nil, err
-	}
-	defer store.Close()
-	defer func() {
-		if serr := signLog(e, store); serr != nil && err == nil {
-			err = serr
-		}
-	}()
-	is.Store = store
+	defer func() { err = run.finish(e, err) }()
+	is.Store = run.store
 
 	sum = &issueSummary{skipped: len(verrs.Rows())}
 	bar := newProgress(e, len(rows))
@@ -219,6 +195,57 @@ func runIssue(e *env, c issueConfig) (sum *issueSummary, err error) {
 	fmt.Fprintf(e.stderr, "issued %d, already issued %d, invalid skipped %d; PDFs in %s; registry %s (%s)\n",
 		issued, already, sum.skipped, c.outDir, dbName(c.dbPath), time.Since(start).Round(time.Millisecond))
 	return sum, nil
+}
+
+// issueRun is what an issuing run writes to: the output folder, locked
+// against other runs, and the registry.
+type issueRun struct {
+	store  registryStore
+	unlock func()
+}
+
+// startIssueRun creates and locks the output folder, clears what a killed
+// run left there, and opens the registry with the transparency log.
+func startIssueRun(e *env, c issueConfig) (*issueRun, error) {
+	if err := os.MkdirAll(c.outDir, 0o750); err != nil {
+		return nil, err
+	}
+	// One issuing run per output folder at a time: two runs would write
+	// the same file names.
+	unlock, err := lockDir(c.outDir)
+	if err != nil {
+		return nil, err
+	}
+	// A run killed while writing leaves temporary files; no other run is
+	// writing here (we hold the lock), so they are garbage.
+	if err := removeTempFiles(c.outDir); err != nil {
+		unlock()
+		return nil, err
+	}
+	logKeys, err := writeLogKeys(e, c.logKey, c.dbPath)
+	if err != nil {
+		unlock()
+		return nil, err
+	}
+	store, err := openStore(e.ctx, c.dbPath, false, logKeys)
+	if err != nil {
+		unlock()
+		return nil, err
+	}
+	return &issueRun{store: store, unlock: unlock}, nil
+}
+
+// finish signs a transparency-log checkpoint over what the run appended
+// (even an interrupted run), closes the registry and releases the folder.
+// It returns err, or the signing error when err is nil.
+func (r *issueRun) finish(e *env, err error) error {
+	serr := signLog(e, r.store)
+	r.store.Close()
+	r.unlock()
+	if err == nil {
+		return serr
+	}
+	return err
 }
 
 // lockDir takes an exclusive lock on dir/.kyso-issue.lock, failing at once

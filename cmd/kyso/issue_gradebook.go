@@ -60,32 +60,12 @@ func runIssueGradebooks(e *env, c issueConfig) (sum *issueSummary, err error) {
 			return nil, fmt.Errorf("%s gradebook %s: %w", c.data, issuance.GradebookKey(&books[i]), err)
 		}
 	}
-	if err := os.MkdirAll(c.outDir, 0o750); err != nil {
-		return nil, err
-	}
-	unlock, err := lockDir(c.outDir)
+	run, err := startIssueRun(e, c)
 	if err != nil {
 		return nil, err
 	}
-	defer unlock()
-	if err := removeTempFiles(c.outDir); err != nil {
-		return nil, err
-	}
-	logKeys, err := writeLogKeys(e, c.logKey, c.dbPath)
-	if err != nil {
-		return nil, err
-	}
-	store, err := openStore(e.ctx, c.dbPath, false, logKeys)
-	if err != nil {
-		return nil, err
-	}
-	defer store.Close()
-	defer func() {
-		if serr := signLog(e, store); serr != nil && err == nil {
-			err = serr
-		}
-	}()
-	is.Store = store
+	defer func() { err = run.finish(e, err) }()
+	is.Store = run.store
 
 	sum = &issueSummary{}
 	bar := newProgress(e, len(books))
