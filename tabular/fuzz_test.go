@@ -187,8 +187,13 @@ func vniEncode(s string) ([]byte, bool) {
 				m.shape = markBreve
 			case '\u031B':
 				base = []rune(norm.NFC.String(string(base) + "\u031B"))[0] // ơ, ư
-			default:
+			case '\u0300', '\u0301', '\u0303', '\u0309', '\u0323':
+				if m.tone != 0 {
+					return nil, false
+				}
 				m.tone = c
+			default:
+				return nil, false // not a Vietnamese mark: the diaeresis of Ǘ
 			}
 		}
 		switch lower := []rune(strings.ToLower(string(base)))[0]; {
