@@ -568,3 +568,38 @@ func minimalPDF() []byte {
 	b.WriteString("trailer\n<< /Size 4 /Root 1 0 R >>\nstartxref\n" + itoa(int64(x)) + "\n%%EOF\n")
 	return b.Bytes()
 }
+
+// TestSupersededPage: a superseded credential says so and links to its
+// replacement, and the replacement links back.
+func TestSupersededPage(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	newID, err := registry.NewID(bytes.NewReader(bytes.Repeat([]byte{5}, 13)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = f.store.Issue(ctx, &registry.Credential{
+		ID: newID, Kind: registry.KindDiploma, LayoutVersion: "diploma/v1",
+		Public:         registry.PublicFields{HolderName: "Nguyễn Văn Nghĩa", DateOfBirth: "01/01/2006", Year: 2024, School: "Trường THPT Chuyên Bến Tre", Serial: "T 00999999"},
+		DocumentSHA256: [32]byte{1}, SignedSHA256: [32]byte{2},
+		IssuedAt: issuedAt, Issuer: "CN=test",
+	}, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.store.Supersede(ctx, f.id, newID, "đính chính ngày sinh", "test", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	w := f.do(httptest.NewRequest("GET", "/v/"+f.id.String(), nil))
+	body := w.Body.String()
+	if !strings.Contains(body, "Đã được thay thế") || !strings.Contains(body, `href="/v/`+newID.String()+`"`) {
+		t.Errorf("superseded page lacks its status or the link to %s", newID)
+	}
+	if strings.Contains(body, "đính chính ngày sinh") {
+		t.Error("the public page shows the free-text reason")
+	}
+	w = f.do(httptest.NewRequest("GET", "/api/v1/credentials/"+newID.String(), nil))
+	if !strings.Contains(w.Body.String(), `"supersedes":"`+f.id.String()+`"`) {
+		t.Errorf("JSON of the replacement: %s", w.Body.String())
+	}
+}

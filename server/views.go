@@ -49,10 +49,14 @@ type credentialPublic struct {
 	School      string `json:"school"`
 	Serial      string `json:"serial"`
 	VerifyURL   string `json:"verify_url"`
+	// SupersededBy and Supersedes link a corrected credential and the one
+	// it replaces.
+	SupersededBy string `json:"superseded_by,omitempty"`
+	Supersedes   string `json:"supersedes,omitempty"`
 }
 
 func publicCredential(c *registry.Credential, baseURL string) credentialPublic {
-	return credentialPublic{
+	p := credentialPublic{
 		ID:          c.ID.String(),
 		Kind:        c.Kind,
 		Status:      string(c.Status),
@@ -63,6 +67,13 @@ func publicCredential(c *registry.Credential, baseURL string) credentialPublic {
 		Serial:      c.Public.Serial,
 		VerifyURL:   strings.TrimRight(baseURL, "/") + "/v/" + c.ID.String(),
 	}
+	if !c.SupersededBy.IsZero() {
+		p.SupersededBy = c.SupersededBy.String()
+	}
+	if !c.Supersedes.IsZero() {
+		p.Supersedes = c.Supersedes.String()
+	}
+	return p
 }
 
 var kindNames = map[string][2]string{
@@ -140,10 +151,13 @@ type credentialPage struct {
 	// SchoolYear is "2024-2025" for a gradebook of the year starting in
 	// Year.
 	SchoolYear string
+	// SupersededBy is the ID of the corrected credential replacing this
+	// one; Supersedes the one this replaces.
+	SupersededBy, Supersedes string
 }
 
 func credentialView(c *registry.Credential, lang string) credentialPage {
-	return credentialPage{
+	p := credentialPage{
 		Gradebook:  c.Kind == "gradebook",
 		SchoolYear: strconv.Itoa(c.Public.Year) + "-" + strconv.Itoa(c.Public.Year+1),
 		Lang:       lang,
@@ -156,6 +170,13 @@ func credentialView(c *registry.Credential, lang string) credentialPage {
 		School:     c.Public.School,
 		Serial:     c.Public.Serial,
 	}
+	if !c.SupersededBy.IsZero() {
+		p.SupersededBy = c.SupersededBy.String()
+	}
+	if !c.Supersedes.IsZero() {
+		p.Supersedes = c.Supersedes.String()
+	}
+	return p
 }
 
 // vietnam is UTC+7 (Vietnam has no daylight saving time).
