@@ -2,10 +2,8 @@ package issuance
 
 import (
 	"context"
-	"crypto/sha256"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -13,9 +11,7 @@ import (
 
 	"golang.org/x/text/unicode/norm"
 
-	"github.com/kyso-vn/kyso/internal/atomicfile"
 	"github.com/kyso-vn/kyso/registry"
-	"github.com/kyso-vn/kyso/signer"
 	"github.com/kyso-vn/kyso/templates"
 )
 
@@ -112,69 +108,14 @@ func (is *Issuer) Gradebook(ctx context.Context, g *templates.Gradebook) (Result
 	if err := is.CheckGradebook(g); err != nil {
 		return res, err
 	}
-	public := gradebookPublicFields(g)
-	existing, err := is.Store.FindBySerial(ctx, KindGradebook, key)
-	switch {
-	case err == nil:
-		res.ID, res.Outcome = existing.ID, AlreadyIssued
-		if existing.Public != public {
-			return res, fmt.Errorf("gradebook %s (credential %s): %w", key, existing.ID, ErrSerialConflict)
-		}
-		data, rerr := os.ReadFile(res.Path)
-		if rerr != nil || sha256.Sum256(data) != existing.DocumentSHA256 {
-			return res, fmt.Errorf("gradebook %s (credential %s): %w: %s", key, existing.ID, ErrMissingPDF, res.Path)
-		}
-		return res, nil
-	case !errors.Is(err, registry.ErrNotFound):
-		return res, fmt.Errorf("look up gradebook %s: %w", key, err)
-	}
-
-	id, err := registry.NewID(is.Rand)
-	if err != nil {
-		return res, err
-	}
-	res.ID = id
-	now := is.Now()
-	meta := templates.IssueMeta{
-		CredentialID: id.String(),
-		VerifyURL:    strings.TrimRight(is.BaseURL, "/") + "/v/" + id.String(),
-	}
-	unsigned, err := is.RenderGradebook(g, meta)
-	if err != nil {
-		return res, fmt.Errorf("render gradebook %s: %w", key, err)
-	}
-	signed, err := signer.Sign(unsigned, is.Key, is.Chain, signer.Options{
-		Name:     is.Chain[0].Subject.CommonName,
-		Reason:   fmt.Sprintf("Khóa sổ điểm môn %s lớp %s, %s, năm học %s", g.Subject, g.Class, g.Term.Label(), g.SchoolYear),
-		Location: g.Place,
-		Time:     now,
+	return is.issue(ctx, document{
+		kind:     KindGradebook,
+		layout:   templates.GradebookLayoutV1,
+		key:      key,
+		label:    "gradebook " + key,
+		public:   gradebookPublicFields(g),
+		render:   func(m templates.IssueMeta) ([]byte, error) { return is.RenderGradebook(g, m) },
+		reason:   fmt.Sprintf("Khóa sổ điểm môn %s lớp %s, %s, năm học %s", g.Subject, g.Class, g.Term.Label(), g.SchoolYear),
+		location: g.Place,
 	})
-	if err != nil {
-		return res, fmt.Errorf("sign gradebook %s: %w", key, err)
-	}
-	signedSum, err := is.selfCheck(signed)
-	if err != nil {
-		return res, fmt.Errorf("sign gradebook %s: %w", key, err)
-	}
-	// 0640: the PDF lists students' names, dates of birth and marks.
-	if err := atomicfile.Write(res.Path, signed, 0o640); err != nil {
-		return res, fmt.Errorf("write %s: %w", res.Path, err)
-	}
-	cred := &registry.Credential{
-		ID:             id,
-		Kind:           KindGradebook,
-		LayoutVersion:  templates.GradebookLayoutV1,
-		Public:         public,
-		DocumentSHA256: sha256.Sum256(signed),
-		SignedSHA256:   signedSum,
-		Status:         registry.StatusValid,
-		IssuedAt:       now,
-		Issuer:         is.Chain[0].Subject.String(),
-	}
-	if err := is.Store.Issue(ctx, cred, is.Actor); err != nil {
-		_ = os.Remove(res.Path)
-		return res, fmt.Errorf("register gradebook %s: %w", key, err)
-	}
-	res.Outcome = Issued
-	return res, nil
 }

@@ -156,24 +156,52 @@ func (is *Issuer) selfCheck(signed []byte) ([32]byte, error) {
 
 // Diploma issues one diploma, or finds it already issued.
 func (is *Issuer) Diploma(ctx context.Context, d *templates.Diploma) (Result, error) {
-	res := Result{Serial: d.Serial, Path: filepath.Join(is.OutDir, FileName(d.Serial))}
 	if err := is.Check(d); err != nil {
-		return res, err
+		return Result{Serial: d.Serial, Path: filepath.Join(is.OutDir, FileName(d.Serial))}, err
 	}
-	existing, err := is.Store.FindBySerial(ctx, registry.KindDiploma, d.Serial)
+	return is.issue(ctx, document{
+		kind:     registry.KindDiploma,
+		layout:   templates.DiplomaLayoutV1,
+		key:      d.Serial,
+		label:    "serial " + d.Serial,
+		public:   publicFields(d),
+		render:   func(m templates.IssueMeta) ([]byte, error) { return is.Render(d, m) },
+		reason:   "Cấp bằng tốt nghiệp THPT số hiệu " + d.Serial,
+		location: d.IssuePlace,
+	})
+}
+
+// document is one credential to issue, whatever its kind.
+type document struct {
+	kind, layout string
+	key          string // the serial (diploma) or key (gradebook): one credential per key
+	label        string // names the document in errors, e.g. "serial T 00516292"
+	public       registry.PublicFields
+	render       func(templates.IssueMeta) ([]byte, error)
+	reason       string // the signature's /Reason
+	location     string // the signature's /Location
+}
+
+// issue renders, signs, self-checks, writes and registers doc, or finds it
+// already issued under its key. The PDF is written before the registry
+// record; if registering fails the PDF is removed, since nobody could
+// verify it.
+func (is *Issuer) issue(ctx context.Context, doc document) (Result, error) {
+	res := Result{Serial: doc.key, Path: filepath.Join(is.OutDir, FileName(doc.key))}
+	existing, err := is.Store.FindBySerial(ctx, doc.kind, doc.key)
 	switch {
 	case err == nil:
 		res.ID, res.Outcome = existing.ID, AlreadyIssued
-		if existing.Public != publicFields(d) {
-			return res, fmt.Errorf("serial %s (credential %s): %w", d.Serial, existing.ID, ErrSerialConflict)
+		if existing.Public != doc.public {
+			return res, fmt.Errorf("%s (credential %s): %w", doc.label, existing.ID, ErrSerialConflict)
 		}
 		data, rerr := os.ReadFile(res.Path)
 		if rerr != nil || sha256.Sum256(data) != existing.DocumentSHA256 {
-			return res, fmt.Errorf("serial %s (credential %s): %w: %s", d.Serial, existing.ID, ErrMissingPDF, res.Path)
+			return res, fmt.Errorf("%s (credential %s): %w: %s", doc.label, existing.ID, ErrMissingPDF, res.Path)
 		}
 		return res, nil
 	case !errors.Is(err, registry.ErrNotFound):
-		return res, fmt.Errorf("look up serial %s: %w", d.Serial, err)
+		return res, fmt.Errorf("look up %s: %w", doc.label, err)
 	}
 
 	id, err := registry.NewID(is.Rand)
@@ -182,36 +210,35 @@ func (is *Issuer) Diploma(ctx context.Context, d *templates.Diploma) (Result, er
 	}
 	res.ID = id
 	now := is.Now()
-	meta := templates.IssueMeta{
+	unsigned, err := doc.render(templates.IssueMeta{
 		CredentialID: id.String(),
 		VerifyURL:    strings.TrimRight(is.BaseURL, "/") + "/v/" + id.String(),
-	}
-	unsigned, err := is.Render(d, meta)
+	})
 	if err != nil {
-		return res, fmt.Errorf("render %s: %w", d.Serial, err)
+		return res, fmt.Errorf("render %s: %w", doc.label, err)
 	}
 	signed, err := signer.Sign(unsigned, is.Key, is.Chain, signer.Options{
 		Name:     is.Chain[0].Subject.CommonName,
-		Reason:   "Cấp bằng tốt nghiệp THPT số hiệu " + d.Serial,
-		Location: d.IssuePlace,
+		Reason:   doc.reason,
+		Location: doc.location,
 		Time:     now,
 	})
 	if err != nil {
-		return res, fmt.Errorf("sign %s: %w", d.Serial, err)
+		return res, fmt.Errorf("sign %s: %w", doc.label, err)
 	}
 	signedSum, err := is.selfCheck(signed)
 	if err != nil {
-		return res, fmt.Errorf("sign %s: %w", d.Serial, err)
+		return res, fmt.Errorf("sign %s: %w", doc.label, err)
 	}
-	// 0640: the PDF carries personal data (name, date of birth).
+	// 0640: the PDF carries personal data (names, dates of birth, marks).
 	if err := atomicfile.Write(res.Path, signed, 0o640); err != nil {
 		return res, fmt.Errorf("write %s: %w", res.Path, err)
 	}
 	cred := &registry.Credential{
 		ID:             id,
-		Kind:           registry.KindDiploma,
-		LayoutVersion:  templates.DiplomaLayoutV1,
-		Public:         publicFields(d),
+		Kind:           doc.kind,
+		LayoutVersion:  doc.layout,
+		Public:         doc.public,
 		DocumentSHA256: sha256.Sum256(signed),
 		SignedSHA256:   signedSum,
 		Status:         registry.StatusValid,
@@ -222,7 +249,7 @@ func (is *Issuer) Diploma(ctx context.Context, d *templates.Diploma) (Result, er
 		// The PDF was never registered, so it was never published: remove it
 		// rather than leave a document nobody can verify.
 		_ = os.Remove(res.Path)
-		return res, fmt.Errorf("register %s: %w", d.Serial, err)
+		return res, fmt.Errorf("register %s: %w", doc.label, err)
 	}
 	res.Outcome = Issued
 	return res, nil
