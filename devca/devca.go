@@ -1,10 +1,3 @@
-// Package devca is kyso's development certificate authority: a root and an
-// issuing CA kept in a directory, issuing signer certificates that poppler/NSS
-// and kyso's own verifier accept.
-//
-// It exists so that kyso runs end to end with zero set-up (kyso demo) and so
-// that tests build a real PKI in-process. It is not a production CA: its keys
-// are stored unencrypted (mode 0600) in the CA directory.
 package devca
 
 import (
@@ -23,6 +16,7 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/kyso-vn/kyso/internal/atomicfile"
@@ -34,6 +28,15 @@ const (
 	RootKeyFile     = "root.key"    // PKCS#8, unencrypted, 0600
 	IssuingCertFile = "issuing.pem" // the intermediate that signs signer certificates
 	IssuingKeyFile  = "issuing.key" // PKCS#8, unencrypted, 0600
+	// ConfigFile holds the CA's settings (its base URL). Directories made
+	// before it existed have none and load as a CA without URL.
+	ConfigFile = "ca.json"
+	// IssuedDir holds one PEM file per certificate the issuing CA signed,
+	// named by its serial number in upper-case hexadecimal: the index of
+	// what the CA may revoke and what its OCSP responder calls good.
+	IssuedDir = "issued"
+	// RevokedFile lists the revocations, rewritten atomically on each one.
+	RevokedFile = "revoked.json"
 )
 
 // Validity periods.
@@ -47,12 +50,22 @@ const (
 // ErrNoCA is returned by Load when the directory holds no CA.
 var ErrNoCA = errors.New("no development CA in directory")
 
+// ErrURLMismatch is returned by Init when the directory already holds a CA
+// whose base URL differs from the one asked for: the certificates it has
+// issued carry the old URL, so it cannot change.
+var ErrURLMismatch = errors.New("the CA in this directory has another base URL")
+
 var oidTitle = asn1.ObjectIdentifier{2, 5, 4, 12}
 
 // Options name the CA.
 type Options struct {
 	// Organization appears in both CA subjects; empty means "kyso development".
 	Organization string
+	// URL is the base address where the CA's revocation service (Handler,
+	// 'kyso ca serve') will answer, e.g. "http://127.0.0.1:8789". When set,
+	// every certificate the CA issues points there (see the package doc);
+	// empty means certificates carry no revocation or issuer URLs.
+	URL string
 }
 
 // CA is a loaded or freshly created development CA.
@@ -61,14 +74,26 @@ type CA struct {
 	Issuing    *x509.Certificate
 	rootKey    crypto.Signer
 	issuingKey crypto.Signer
+	url        string // base URL of the revocation service, "" for none
+	dir        string // where the CA is kept; "" for a CA made by New
+
+	mem memStore // issued certificates and revocations of an in-memory CA
+
+	mu      sync.Mutex
+	lastCRL map[string]*big.Int // last CRL number handed out, per issuer
 }
 
 // New creates a CA in memory: a root (ECDSA P-384) and an issuing CA (ECDSA
-// P-256), valid from now (minus one hour, for clock skew).
+// P-256), valid from now (minus one hour, for clock skew). With opts.URL the
+// issuing CA certificate points to the root's CRL and certificate there.
 func New(rand io.Reader, now time.Time, opts Options) (*CA, error) {
 	org := opts.Organization
 	if org == "" {
 		org = "kyso development"
+	}
+	base, err := normalizeURL(opts.URL)
+	if err != nil {
+		return nil, err
 	}
 	rootKey, err := ecdsa.GenerateKey(elliptic.P384(), rand)
 	if err != nil {
@@ -109,18 +134,32 @@ func New(rand io.Reader, now time.Time, opts Options) (*CA, error) {
 		MaxPathLen:            0,
 		MaxPathLenZero:        true,
 	}
+	if base != "" {
+		setRevocationURLs(issTmpl, base, rootName, false)
+	}
 	iss, err := issue(rand, issTmpl, root, issKey.Public(), rootKey)
 	if err != nil {
 		return nil, fmt.Errorf("issue issuing certificate: %w", err)
 	}
-	return &CA{Root: root, Issuing: iss, rootKey: rootKey, issuingKey: issKey}, nil
+	return &CA{Root: root, Issuing: iss, rootKey: rootKey, issuingKey: issKey, url: base}, nil
 }
+
+// URL returns the base URL of the CA's revocation service, or "" when its
+// certificates carry no URLs.
+func (ca *CA) URL() string { return ca.url }
 
 // Init creates a CA in dir, or loads the one already there. created reports
 // whether a new CA was made. The directory is created with mode 0700.
 func Init(dir string, rand io.Reader, now time.Time, opts Options) (ca *CA, created bool, err error) {
 	ca, err = Load(dir)
 	if err == nil {
+		want, err := normalizeURL(opts.URL)
+		if err != nil {
+			return nil, false, err
+		}
+		if want != "" && want != ca.url {
+			return nil, false, fmt.Errorf("%s: has URL %q, not %q: %w", dir, ca.url, want, ErrURLMismatch)
+		}
 		return ca, false, nil
 	}
 	if !errors.Is(err, ErrNoCA) {
@@ -133,6 +172,7 @@ func Init(dir string, rand io.Reader, now time.Time, opts Options) (ca *CA, crea
 	if err := ca.save(dir); err != nil {
 		return nil, false, err
 	}
+	ca.dir = dir
 	return ca, true, nil
 }
 
@@ -142,7 +182,7 @@ func Load(dir string) (*CA, error) {
 	if _, err := os.Stat(filepath.Join(dir, RootCertFile)); errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%s: %w", dir, ErrNoCA)
 	}
-	ca := &CA{}
+	ca := &CA{dir: dir}
 	var err error
 	if ca.Root, err = readCert(filepath.Join(dir, RootCertFile)); err != nil {
 		return nil, err
@@ -158,6 +198,9 @@ func Load(dir string) (*CA, error) {
 	}
 	if err := ca.Issuing.CheckSignatureFrom(ca.Root); err != nil {
 		return nil, fmt.Errorf("%s: issuing CA is not signed by the root: %w", dir, err)
+	}
+	if ca.url, err = readConfig(filepath.Join(dir, ConfigFile)); err != nil {
+		return nil, err
 	}
 	return ca, nil
 }
@@ -182,7 +225,10 @@ type Subject struct {
 // IssueSigner issues a document-signing certificate for pub: key usage
 // digitalSignature and nonRepudiation, no extended key usage (NSS rejects a
 // documentSigning-only EKU), valid for validity from now (SignerValidity if
-// zero).
+// zero). With a base URL it carries the CA's CRL, OCSP and issuer URLs. The
+// certificate is recorded among the issued ones (in the CA directory for a
+// CA from Load or Init) so that it can be revoked; a failure to record it is
+// an error and the certificate is not returned.
 func (ca *CA) IssueSigner(rand io.Reader, pub crypto.PublicKey, subj Subject, now time.Time, validity time.Duration) (*x509.Certificate, error) {
 	if subj.CommonName == "" {
 		return nil, errors.New("signer certificate needs a common name")
@@ -211,7 +257,15 @@ func (ca *CA) IssueSigner(rand io.Reader, pub crypto.PublicKey, subj Subject, no
 		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageContentCommitment,
 		BasicConstraintsValid: true,
 	}
-	return issue(rand, tmpl, ca.Issuing, pub, ca.issuingKey)
+	ca.revocationExtensions(tmpl)
+	cert, err := issue(rand, tmpl, ca.Issuing, pub, ca.issuingKey)
+	if err != nil {
+		return nil, err
+	}
+	if err := ca.recordIssued(cert); err != nil {
+		return nil, err
+	}
+	return cert, nil
 }
 
 func issue(rand io.Reader, tmpl, parent *x509.Certificate, pub crypto.PublicKey, key crypto.Signer) (*x509.Certificate, error) {
@@ -262,6 +316,7 @@ func (ca *CA) save(dir string) error {
 		{RootKeyFile, func() ([]byte, error) { return keyPEM(ca.rootKey) }, 0o600},
 		{IssuingKeyFile, func() ([]byte, error) { return keyPEM(ca.issuingKey) }, 0o600},
 		{IssuingCertFile, func() ([]byte, error) { return CertsPEM(ca.Issuing), nil }, 0o644},
+		{ConfigFile, func() ([]byte, error) { return configJSON(ca.url) }, 0o644},
 		// The root certificate is written last: its presence marks a complete CA.
 		{RootCertFile, func() ([]byte, error) { return CertsPEM(ca.Root), nil }, 0o644},
 	}

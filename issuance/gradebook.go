@@ -83,16 +83,10 @@ func gradebookPublicFields(g *templates.Gradebook) registry.PublicFields {
 // the subject teacher named in it (giao_vien) holds the signing
 // certificate, and the gradebook is not closed after today (in Vietnam).
 func (is *Issuer) CheckGradebook(g *templates.Gradebook) error {
-	cn := is.Chain[0].Subject.CommonName
-	if !strings.EqualFold(norm.NFC.String(strings.TrimSpace(cn)), g.Teacher) {
-		return fmt.Errorf("%w: field \"giao_vien\" is %q, the certificate belongs to %q", ErrSignerMismatch, g.Teacher, cn)
+	if err := is.checkSigner("giao_vien", g.Teacher); err != nil {
+		return err
 	}
-	t := is.Now().In(vietnam)
-	today := templates.Date{Year: t.Year(), Month: t.Month(), Day: t.Day()}
-	if today.Before(g.SignDate) {
-		return fmt.Errorf("%w: field \"ngay_ky\" is %s, today is %s", ErrIssueDateInFuture, g.SignDate, today)
-	}
-	return nil
+	return is.checkDate("ngay_ky", g.SignDate)
 }
 
 // Gradebook issues one gradebook (signed by its subject teacher), or finds
@@ -110,7 +104,8 @@ func (is *Issuer) Gradebook(ctx context.Context, g *templates.Gradebook) (Result
 	}
 	return is.issue(ctx, document{
 		kind:     KindGradebook,
-		layout:   templates.GradebookLayoutV1,
+		layout:   templates.GradebookLayoutV2,
+		record:   &templates.Record{Kind: templates.KindGradebook, Layout: templates.GradebookLayoutV2, Gradebook: g},
 		key:      key,
 		label:    "gradebook " + key,
 		public:   gradebookPublicFields(g),

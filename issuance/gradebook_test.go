@@ -88,7 +88,7 @@ func TestIssueGradebook(t *testing.T) {
 	}
 	want := registry.PublicFields{KindLabel: "Sổ điểm", HolderName: "Lớp 10A1 – Toán – Học kì I", Year: 2024,
 		School: "Trường THPT Chuyên Bến Tre", Serial: "SD-THPT-CHUYEN-BEN-TRE-2024-2025-HK1-10A1-TOAN"}
-	if c.Kind != KindGradebook || c.LayoutVersion != templates.GradebookLayoutV1 || c.Public != want {
+	if c.Kind != KindGradebook || c.LayoutVersion != templates.GradebookLayoutV2 || c.Public != want {
 		t.Errorf("registered %s %s %+v, want gradebook gradebook/v1 %+v", c.Kind, c.LayoutVersion, c.Public, want)
 	}
 	data, err := os.ReadFile(res.Path)

@@ -20,12 +20,15 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/kyso-vn/kyso/internal/atomicfile"
+	"github.com/kyso-vn/kyso/pdf"
 	"github.com/kyso-vn/kyso/registry"
 	"github.com/kyso-vn/kyso/signer"
 	"github.com/kyso-vn/kyso/templates"
@@ -47,10 +50,23 @@ type Issuer struct {
 	Render RenderFunc
 	// RenderGradebook renders gradebooks; only Issuer.Gradebook needs it.
 	RenderGradebook GradebookRenderFunc
-	Key             crypto.Signer
-	Chain           []*x509.Certificate // leaf first
-	Store           Store
-	OutDir          string
+	// RenderTranscript renders học bạ years; only Issuer.Transcript needs it.
+	RenderTranscript TranscriptRenderFunc
+	// Key and Chain (leaf first) sign every signature of a document unless
+	// Keys is set.
+	Key   crypto.Signer
+	Chain []*x509.Certificate
+	// Keys, when set, gives the key of each signer of a document's signing
+	// plan (a học bạ has a subject teacher per row, the homeroom teacher,
+	// the principal and the seal).
+	Keys KeySource
+	// Appearances draws visible signatures in the documents' signature
+	// fields; nil signs without a visible appearance.
+	Appearances *pdf.Renderer
+	// Timestamper, when set, timestamps every signature (PAdES B-T).
+	Timestamper signer.Timestamper
+	Store       Store
+	OutDir      string
 	// BaseURL is the public verification site; the QR code encodes
 	// BaseURL + "/v/" + ID.
 	BaseURL string
@@ -59,6 +75,10 @@ type Issuer struct {
 	// Actor is recorded in the audit log, e.g. "cli:issue".
 	Actor string
 }
+
+// KeySource returns the key and chain (leaf first) of the signer of one step
+// of a document's signing plan.
+type KeySource func(ctx context.Context, step templates.SigningStep) (crypto.Signer, []*x509.Certificate, error)
 
 // Outcome says what happened to one record.
 type Outcome string
@@ -109,14 +129,32 @@ func FileName(serial string) string {
 // named in the record holds the signing certificate, and the issue date is
 // not after today (in Vietnam).
 func (is *Issuer) Check(d *templates.Diploma) error {
-	cn := is.Chain[0].Subject.CommonName
-	if !strings.EqualFold(norm.NFC.String(strings.TrimSpace(cn)), d.SignerName) {
-		return fmt.Errorf("%w: field \"nguoi_ky\" is %q, the certificate belongs to %q", ErrSignerMismatch, d.SignerName, cn)
+	if err := is.checkSigner("nguoi_ky", d.SignerName); err != nil {
+		return err
 	}
+	return is.checkDate("ngay_cap", d.IssueDate)
+}
+
+// checkSigner checks that the single signing key (Issuer.Key) belongs to
+// the person the record names in field. With a key source (Issuer.Keys) the
+// signer checks each field's seed value instead.
+func (is *Issuer) checkSigner(field, name string) error {
+	if is.Keys != nil {
+		return nil
+	}
+	cn := is.Chain[0].Subject.CommonName
+	if !strings.EqualFold(norm.NFC.String(strings.TrimSpace(cn)), name) {
+		return fmt.Errorf("%w: field %q is %q, the certificate belongs to %q", ErrSignerMismatch, field, name, cn)
+	}
+	return nil
+}
+
+// checkDate refuses a record dated (field) after today in Vietnam.
+func (is *Issuer) checkDate(field string, d templates.Date) error {
 	t := is.Now().In(vietnam)
 	today := templates.Date{Year: t.Year(), Month: t.Month(), Day: t.Day()}
-	if today.Before(d.IssueDate) {
-		return fmt.Errorf("%w: field \"ngay_cap\" is %s, today is %s", ErrIssueDateInFuture, d.IssueDate, today)
+	if today.Before(d) {
+		return fmt.Errorf("%w: field %q is %s, today is %s", ErrIssueDateInFuture, field, d, today)
 	}
 	return nil
 }
@@ -136,10 +174,9 @@ func publicFields(d *templates.Diploma) registry.PublicFields {
 // selfCheck verifies the signed PDF with kyso's own verifier, trusting the
 // top of the signing chain, and returns the signed-content digest the
 // registry keeps.
-func (is *Issuer) selfCheck(signed []byte) ([32]byte, error) {
+func (is *Issuer) selfCheck(signed []byte, roots []*x509.Certificate) ([32]byte, error) {
 	var sum [32]byte
-	anchor := is.Chain[len(is.Chain)-1]
-	rep, err := verify.PDF(signed, verify.Options{Roots: []*x509.Certificate{anchor}, Now: is.Now})
+	rep, err := verify.PDF(signed, verify.Options{Roots: roots, Now: is.Now})
 	if err != nil {
 		return sum, fmt.Errorf("%w: %v", ErrSelfCheck, err)
 	}
@@ -161,7 +198,8 @@ func (is *Issuer) Diploma(ctx context.Context, d *templates.Diploma) (Result, er
 	}
 	return is.issue(ctx, document{
 		kind:     registry.KindDiploma,
-		layout:   templates.DiplomaLayoutV1,
+		layout:   templates.DiplomaLayoutV2,
+		record:   &templates.Record{Kind: templates.KindDiploma, Layout: templates.DiplomaLayoutV2, Diploma: d},
 		key:      d.Serial,
 		label:    "serial " + d.Serial,
 		public:   publicFields(d),
@@ -177,6 +215,7 @@ type document struct {
 	key          string // the serial (diploma) or key (gradebook): one credential per key
 	label        string // names the document in errors, e.g. "serial T 00516292"
 	public       registry.PublicFields
+	record       *templates.Record // for its signing plan
 	render       func(templates.IssueMeta) ([]byte, error)
 	reason       string // the signature's /Reason
 	location     string // the signature's /Location
@@ -217,16 +256,11 @@ func (is *Issuer) issue(ctx context.Context, doc document) (Result, error) {
 	if err != nil {
 		return res, fmt.Errorf("render %s: %w", doc.label, err)
 	}
-	signed, err := signer.Sign(unsigned, is.Key, is.Chain, signer.Options{
-		Name:     is.Chain[0].Subject.CommonName,
-		Reason:   doc.reason,
-		Location: doc.location,
-		Time:     now,
-	})
+	signed, roots, last, err := is.signAll(ctx, unsigned, doc, now)
 	if err != nil {
 		return res, fmt.Errorf("sign %s: %w", doc.label, err)
 	}
-	signedSum, err := is.selfCheck(signed)
+	signedSum, err := is.selfCheck(signed, roots)
 	if err != nil {
 		return res, fmt.Errorf("sign %s: %w", doc.label, err)
 	}
@@ -243,7 +277,7 @@ func (is *Issuer) issue(ctx context.Context, doc document) (Result, error) {
 		SignedSHA256:   signedSum,
 		Status:         registry.StatusValid,
 		IssuedAt:       now,
-		Issuer:         is.Chain[0].Subject.String(),
+		Issuer:         last.Subject.String(),
 	}
 	if err := is.Store.Issue(ctx, cred, is.Actor); err != nil {
 		// The PDF was never registered, so it was never published: remove it
@@ -253,4 +287,65 @@ func (is *Issuer) issue(ctx context.Context, doc document) (Result, error) {
 	}
 	res.Outcome = Issued
 	return res, nil
+}
+
+// signAll fills every signature field of the document's signing plan in
+// order, each with its signer's key, and returns the signed PDF and the
+// roots of the signers' chains (for the self-check) and the last signer's
+// certificate (the credential's issuer). The first signature
+// certifies the document (form filling and signing allowed); the last locks
+// it (see templates.SigningPlan).
+func (is *Issuer) signAll(ctx context.Context, pdfBytes []byte, doc document, now time.Time) ([]byte, []*x509.Certificate, *x509.Certificate, error) {
+	steps, err := doc.record.SigningPlan()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	var roots []*x509.Certificate
+	var last *x509.Certificate
+	for i, step := range steps {
+		key, chain := is.Key, is.Chain
+		if is.Keys != nil {
+			if key, chain, err = is.Keys(ctx, step); err != nil {
+				return nil, nil, nil, fmt.Errorf("key of %s (%s): %w", step.Field, step.Name, err)
+			}
+		}
+		if len(chain) == 0 {
+			return nil, nil, nil, fmt.Errorf("key of %s: %w", step.Field, signer.ErrNoChain)
+		}
+		opts := signer.Options{
+			Field:       step.Field,
+			After:       step.After,
+			Name:        chain[0].Subject.CommonName,
+			Reason:      doc.reason,
+			Location:    doc.location,
+			Time:        now,
+			Timestamper: is.Timestamper,
+			Rand:        is.Rand,
+		}
+		if step.Certify && i == 0 && len(steps) > 1 {
+			opts.Certify = signer.CertifyFormFilling
+		}
+		if is.Appearances != nil {
+			opts.Appearance = &signer.Appearance{Renderer: is.Appearances, Title: titleCase(step.Title)}
+		}
+		if pdfBytes, err = signer.Sign(ctx, pdfBytes, key, chain, opts); err != nil {
+			return nil, nil, nil, fmt.Errorf("field %s (%s): %w", step.Field, step.Name, err)
+		}
+		root := chain[len(chain)-1]
+		if !slices.ContainsFunc(roots, root.Equal) {
+			roots = append(roots, root)
+		}
+		last = chain[0]
+	}
+	return pdfBytes, roots, last, nil
+}
+
+// titleCase turns a printed title in capitals ("HIỆU TRƯỞNG") into the
+// form shown in a signature ("Hiệu trưởng").
+func titleCase(s string) string {
+	r := []rune(strings.ToLower(s))
+	if len(r) > 0 {
+		r[0] = unicode.ToUpper(r[0])
+	}
+	return string(r)
 }

@@ -130,23 +130,29 @@ func restrictedName(s string) bool {
 // writes its objects before the pages, which shifts the page object numbers
 // that its internal links and bookmarks assume.
 //
-// withAttachments takes fpdf's finished output, whose last object is the
-// catalog (fpdf writes it last, followed by the cross-reference table), and
-// rewrites the end of the file: the embedded files, their file
-// specifications, a name dictionary and an /AF array as new objects, then
-// the catalog again under its own number with /Names and /AF pointing at
-// them, then a new cross-reference table and trailer. Every other object
-// keeps its bytes and its offset, and the file stays a single revision.
+// finish takes fpdf's finished output, whose last object is the catalog
+// (fpdf writes it last, followed by the cross-reference table), and rewrites
+// the end of the file: the embedded files, their file specifications, a name
+// dictionary and an /AF array as new objects, the signature fields (see
+// SignatureField) and the interactive form, then the catalog again under its
+// own number with /Names, /AF and /AcroForm pointing at them, then a new
+// cross-reference table and trailer. The file stays a single revision.
+// Without fields every other object keeps its bytes and its offset; with
+// fields, the pages that carry them gain an /Annots array, which moves the
+// objects after them (the cross-reference table is rebuilt from scratch).
 //
 // The catalog refers to the name dictionary and the /AF array indirectly,
 // on purpose: when a signer rewrites the catalog in an incremental update
-// (pdfsign copies its entries), an indirect reference is copied as it is,
+// (signers copy its entries), an indirect reference is copied as it is,
 // so the embedded files stay in the signed original revision, byte for
-// byte; pdfsign's copy of direct strings and names does not escape them.
+// byte.
 //
 // The header is raised to %PDF-1.7 (the version of /UF), which keeps its
 // length, so no offset moves.
-func withAttachments(out []byte, atts []attachment, created time.Time) ([]byte, error) {
+func finish(out []byte, atts []attachment, fields []SignatureField, created time.Time) ([]byte, error) {
+	if len(atts) == 0 && len(fields) == 0 {
+		return out, nil
+	}
 	t, err := readFpdfTail(out)
 	if err != nil {
 		return nil, err
@@ -162,11 +168,18 @@ func withAttachments(out []byte, atts []attachment, created time.Time) ([]byte, 
 	}
 
 	var b bytes.Buffer
-	b.Grow(len(out) + 1024)
-	b.Write(out[:t.offsets[t.root]])
-	b.Bytes()[7] = '7'
+	b.Grow(len(out) + 1024 + 512*len(fields))
 	offsets := slices.Clone(t.offsets)
-	next := t.size
+	// Fields take the first new object numbers: each one its widget, then
+	// its empty appearance; the pages refer to the widgets.
+	next := t.size + 2*len(fields)
+	offsets = append(offsets, make([]int64, 2*len(fields))...)
+	if len(fields) == 0 {
+		b.Write(out[:t.offsets[t.root]])
+	} else if err := copyBodyWithWidgets(&b, out, t, fields, offsets); err != nil {
+		return nil, err
+	}
+	b.Bytes()[7] = '7'
 	obj := func() int {
 		offsets = append(offsets, int64(b.Len()))
 		n := next
@@ -175,41 +188,64 @@ func withAttachments(out []byte, atts []attachment, created time.Time) ([]byte, 
 		return n
 	}
 
-	sorted := slices.Clone(atts)
-	slices.SortFunc(sorted, func(x, y attachment) int { return strings.Compare(nameTreeKey(x.name), nameTreeKey(y.name)) })
-	specs := make([]int, len(sorted))
-	for i, a := range sorted {
-		file, err := writeEmbeddedFile(&b, obj, a, created)
-		if err != nil {
-			return nil, err
+	var names, af, form int
+	if len(atts) > 0 {
+		sorted := slices.Clone(atts)
+		slices.SortFunc(sorted, func(x, y attachment) int { return strings.Compare(nameTreeKey(x.name), nameTreeKey(y.name)) })
+		specs := make([]int, len(sorted))
+		for i, a := range sorted {
+			file, err := writeEmbeddedFile(&b, obj, a, created)
+			if err != nil {
+				return nil, err
+			}
+			specs[i] = obj()
+			fmt.Fprintf(&b, "<< /Type /Filespec /F %s /UF %s", literalString(asciiFileName(a.name)), textString(a.name))
+			if a.desc != "" {
+				fmt.Fprintf(&b, " /Desc %s", textString(a.desc))
+			}
+			fmt.Fprintf(&b, " /AFRelationship /Source /EF << /F %d 0 R /UF %d 0 R >> >>\nendobj\n", file, file)
 		}
-		specs[i] = obj()
-		fmt.Fprintf(&b, "<< /Type /Filespec /F %s /UF %s", literalString(asciiFileName(a.name)), textString(a.name))
-		if a.desc != "" {
-			fmt.Fprintf(&b, " /Desc %s", textString(a.desc))
-		}
-		fmt.Fprintf(&b, " /AFRelationship /Source /EF << /F %d 0 R /UF %d 0 R >> >>\nendobj\n", file, file)
-	}
 
-	names := obj()
-	b.WriteString("<< /EmbeddedFiles << /Names [")
-	for i, a := range sorted {
-		fmt.Fprintf(&b, "\n%s %d 0 R", nameTreeKey(a.name), specs[i])
-	}
-	b.WriteString("\n] >> >>\nendobj\n")
-	af := obj()
-	b.WriteString("[")
-	for i, s := range specs {
-		if i > 0 {
-			b.WriteString(" ")
+		names = obj()
+		b.WriteString("<< /EmbeddedFiles << /Names [")
+		for i, a := range sorted {
+			fmt.Fprintf(&b, "\n%s %d 0 R", nameTreeKey(a.name), specs[i])
 		}
-		fmt.Fprintf(&b, "%d 0 R", s)
+		b.WriteString("\n] >> >>\nendobj\n")
+		af = obj()
+		b.WriteString("[")
+		for i, s := range specs {
+			if i > 0 {
+				b.WriteString(" ")
+			}
+			fmt.Fprintf(&b, "%d 0 R", s)
+		}
+		b.WriteString("]\nendobj\n")
 	}
-	b.WriteString("]\nendobj\n")
+	if len(fields) > 0 {
+		// The interactive form is an indirect object, so that a signer
+		// updates it (/SigFlags) without rewriting the catalog.
+		// /SigFlags 1: the document has signature fields.
+		form = obj()
+		b.WriteString("<< /Fields [")
+		for i := range fields {
+			if i > 0 {
+				b.WriteString(" ")
+			}
+			fmt.Fprintf(&b, "%d 0 R", t.size+2*i)
+		}
+		b.WriteString("] /SigFlags 1 >>\nendobj\n")
+	}
 
 	offsets[t.root] = int64(b.Len())
 	b.Write(catalog[:len(catalog)-len(emptyNames)])
-	fmt.Fprintf(&b, "/Names %d 0 R\n/AF %d 0 R\n>>\nendobj\n", names, af)
+	if len(atts) > 0 {
+		fmt.Fprintf(&b, "/Names %d 0 R\n/AF %d 0 R\n", names, af)
+	}
+	if form != 0 {
+		fmt.Fprintf(&b, "/AcroForm %d 0 R\n", form)
+	}
+	b.WriteString(">>\nendobj\n")
 
 	xref := b.Len()
 	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", next)
@@ -218,6 +254,59 @@ func withAttachments(out []byte, atts []attachment, created time.Time) ([]byte, 
 	}
 	fmt.Fprintf(&b, "trailer\n<<\n/Size %d\n/Root %d 0 R\n/Info %d 0 R\n>>\nstartxref\n%d\n%%%%EOF\n", next, t.root, t.info, xref)
 	return b.Bytes(), nil
+}
+
+// copyBodyWithWidgets copies fpdf's objects before the catalog to b in file
+// order, adding /Annots to the pages that carry fields, then writes each
+// field's widget and empty appearance under the numbers finish reserved
+// (t.size + 2i and t.size + 2i + 1). It records every new offset in offsets.
+func copyBodyWithWidgets(b *bytes.Buffer, out []byte, t fpdfTail, fields []SignatureField, offsets []int64) error {
+	pages, err := pageObjects(out, t)
+	if err != nil {
+		return err
+	}
+	widgets := map[int][]int{} // page object -> widget objects
+	for i, f := range fields {
+		if f.page > len(pages) {
+			return fmt.Errorf("%w: field %q on page %d of %d", errUnexpectedOutput, f.Name, f.page, len(pages))
+		}
+		p := pages[f.page-1]
+		widgets[p] = append(widgets[p], t.size+2*i)
+	}
+	order := make([]int, 0, t.size)
+	for n := 1; n < t.size; n++ {
+		if n != t.root {
+			order = append(order, n)
+		}
+	}
+	slices.SortFunc(order, func(x, y int) int { return int(t.offsets[x] - t.offsets[y]) })
+	if len(order) == 0 {
+		return fmt.Errorf("%w: no objects", errUnexpectedOutput)
+	}
+	b.Write(out[:t.offsets[order[0]]])
+	for i, n := range order {
+		end := int64(t.offsets[t.root])
+		if i+1 < len(order) {
+			end = t.offsets[order[i+1]]
+		}
+		obj := out[t.offsets[n]:end]
+		if ws, ok := widgets[n]; ok {
+			if obj, err = annotatePage(obj, ws); err != nil {
+				return err
+			}
+		}
+		offsets[n] = int64(b.Len())
+		b.Write(obj)
+	}
+	for i, f := range fields {
+		offsets[t.size+2*i] = int64(b.Len())
+		fmt.Fprintf(b, "%d 0 obj\n", t.size+2*i)
+		writeWidget(b, f, pages[f.page-1], t.size+2*i+1)
+		offsets[t.size+2*i+1] = int64(b.Len())
+		fmt.Fprintf(b, "%d 0 obj\n", t.size+2*i+1)
+		writeEmptyAppearance(b, f)
+	}
+	return nil
 }
 
 // writeEmbeddedFile writes a's data as a compressed embedded file stream

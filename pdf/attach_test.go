@@ -199,7 +199,7 @@ func TestReadFpdfTailRefusesOtherOutput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := withAttachments(out, []attachment{{name: "a", data: []byte("x"), mod: testCreated}}, testCreated); err != nil {
+	if _, err := finish(out, []attachment{{name: "a", data: []byte("x"), mod: testCreated}}, nil, testCreated); err != nil {
 		t.Fatalf("fpdf's own output: %v", err)
 	}
 	xref := bytes.LastIndex(out, []byte("\nxref\n")) + 1
@@ -216,7 +216,7 @@ func TestReadFpdfTailRefusesOtherOutput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if _, err := withAttachments(tt.data, []attachment{{name: "a", mod: testCreated}}, testCreated); !errors.Is(err, errUnexpectedOutput) {
+			if _, err := finish(tt.data, []attachment{{name: "a", mod: testCreated}}, nil, testCreated); !errors.Is(err, errUnexpectedOutput) {
 				t.Fatalf("got %v, want errUnexpectedOutput", err)
 			}
 		})

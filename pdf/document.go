@@ -122,9 +122,12 @@ func (e *MissingGlyphError) Error() string {
 // one per goroutine. Drawing methods record the first error, after which they
 // do nothing; Err and Bytes return it.
 type Document struct {
-	r      *Renderer
-	f      *fpdf.Fpdf
-	added  [numFaces]bool
+	r     *Renderer
+	f     *fpdf.Fpdf
+	added [numFaces]bool
+	// used holds, per face, the characters drawn with it: what its
+	// embedded subset must hold (see embed.go).
+	used   [numFaces]runeSet
 	face   Face
 	size   float64
 	hasFnt bool
@@ -133,6 +136,7 @@ type Document struct {
 	// Attach, written by Bytes.
 	created     time.Time
 	attachments []attachment
+	fields      []SignatureField // given to SignatureField, written by Bytes
 }
 
 // NewDocument starts an empty A4 document.
@@ -141,6 +145,11 @@ func (r *Renderer) NewDocument(opts Options) (*Document, error) {
 		return nil, ErrNoCreationTime
 	}
 	f := r.newFpdf(opts.Orientation)
+	if !r.fontsPerDocument {
+		// Bytes compresses the page contents, with reused writers (fpdf
+		// allocates a new one, about a megabyte, for each page).
+		f.SetCompression(false)
+	}
 	created := opts.Created.UTC()
 	f.SetCreationDate(created)
 	f.SetModificationDate(created)
@@ -247,13 +256,23 @@ func (d *Document) TextWidth(s string) float64 {
 		return 0
 	}
 	s = nfc(s)
-	// Measure only what the face draws: fpdf indexes its width table by
-	// rune and panics on U+10000.
-	if c, ok := d.r.Covers(d.face, s); !ok {
+	// Measure only what the face draws (fpdf's own measure indexes its
+	// width table by rune and panics on U+10000).
+	if c, ok := d.r.faces[d.face].covers(s); !ok {
 		d.fail(&MissingGlyphError{Face: d.face, Rune: c})
 		return 0
 	}
-	return d.f.GetStringWidth(s)
+	return d.width(s)
+}
+
+// width returns the width of s, which the current face covers, in
+// millimetres: the same number fpdf's GetStringWidth returns for the face.
+func (d *Document) width(s string) float64 {
+	if d.r.fontsPerDocument {
+		return d.f.GetStringWidth(s)
+	}
+	_, unit := d.f.GetFontSize()
+	return float64(d.r.faces[d.face].width(s)) * unit / 1000
 }
 
 // FitSize returns the largest size, at most maxSize and in steps of a quarter
@@ -297,17 +316,34 @@ func (d *Document) TextAlign(x, y float64, s string, a Align) {
 		return
 	}
 	s = nfc(s)
-	if c, ok := d.r.Covers(d.face, s); !ok {
+	fc := &d.r.faces[d.face]
+	if c, ok := fc.covers(s); !ok {
 		d.fail(&MissingGlyphError{Face: d.face, Rune: c})
 		return
 	}
 	switch a {
 	case AlignCenter:
-		x -= d.f.GetStringWidth(s) / 2
+		x -= d.width(s) / 2
 	case AlignRight:
-		x -= d.f.GetStringWidth(s)
+		x -= d.width(s)
 	}
-	d.f.Text(x, y, s)
+	if d.r.fontsPerDocument {
+		d.f.Text(x, y, s)
+		return
+	}
+	// The stand-in font is not a Unicode font to fpdf, which writes the
+	// bytes it is given: give it what it writes for a Unicode font.
+	used := d.used[d.face]
+	if used == nil {
+		used = newRuneSet(len(fc.glyphs))
+		d.used[d.face] = used
+	}
+	u := make([]byte, 0, 2*len(s))
+	for _, c := range s {
+		used.add(c)
+		u = append(u, byte(c>>8), byte(c))
+	}
+	d.f.Text(x, y, string(u))
 }
 
 // SetTextColor sets the colour of the text that follows.
@@ -358,12 +394,16 @@ func (d *Document) Bytes() ([]byte, error) {
 	if err := d.f.Output(&buf); err != nil {
 		return nil, fmt.Errorf("pdf: write document: %w", err)
 	}
-	if len(d.attachments) == 0 {
-		return buf.Bytes(), nil
+	out := buf.Bytes()
+	if !d.r.fontsPerDocument {
+		var err error
+		if out, err = d.rewrite(out); err != nil {
+			return nil, fmt.Errorf("pdf: embed fonts: %w", err)
+		}
 	}
-	out, err := withAttachments(buf.Bytes(), d.attachments, d.created)
+	out, err := finish(out, d.attachments, d.fields, d.created)
 	if err != nil {
-		return nil, fmt.Errorf("pdf: attach files: %w", err)
+		return nil, fmt.Errorf("pdf: attach files and fields: %w", err)
 	}
 	return out, nil
 }

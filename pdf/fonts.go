@@ -1,11 +1,14 @@
 package pdf
 
 import (
+	"compress/flate"
 	"embed"
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"sort"
+	"slices"
+	"sync"
+	"time"
 
 	"github.com/go-pdf/fpdf"
 )
@@ -36,6 +39,18 @@ func (f Face) file() (name, style string) {
 		return "fonts/NotoSerif-Italic.ttf", "I"
 	}
 	return "fonts/NotoSerif-Regular.ttf", ""
+}
+
+// psName returns the face's PostScript name, the name its embedded subsets
+// carry.
+func (f Face) psName() string {
+	switch f {
+	case Bold:
+		return "NotoSerif-Bold"
+	case Italic:
+		return "NotoSerif-Italic"
+	}
+	return "NotoSerif-Regular"
 }
 
 // String returns the face's name.
@@ -73,23 +88,58 @@ func wantedRune(r rune) bool {
 	return false
 }
 
-// face is one embedded face after NewRenderer prepared it.
+// face is one embedded face after NewRenderer prepared it. Nothing in it is
+// written to after NewRenderer returns.
 type face struct {
-	style string
-	cut   []byte            // the face cut to the wanted characters; never written to
-	runes map[rune]struct{} // characters the cut face draws; never written to
+	style  string // fpdf style: "", "B" or "I"
+	psName string // PostScript name, e.g. "NotoSerif-Bold"
+	cut    []byte // the face cut to the wanted characters
+	font   *sfnt  // cut, read for subsetting
+	fixedZ []byte // font.fixedBlock compressed: see Renderer.deflateFont
+	// glyphs is indexed by character; a zero gid means the face does not
+	// draw the character.
+	glyphs []glyph
+	desc   fpdf.FontDescType
+	// placeholder is the fpdf font definition a document registers for
+	// this face: see embed.go.
+	placeholder []byte
 }
+
+// glyph is a character's glyph in a face and its advance width in
+// thousandths of the font size, as fpdf measures it.
+type glyph struct{ gid, width uint16 }
 
 // Renderer holds the embedded fonts, prepared once. It is safe for concurrent
 // use; build one per process with NewRenderer and pass it down.
 type Renderer struct {
 	faces [numFaces]face
+	// toUnicode is the compressed ToUnicode CMap stream shared by the faces.
+	toUnicode []byte
+	// flate keeps DEFLATE writers for reuse across documents (a new
+	// writer allocates about a megabyte). A writer holds no document data
+	// between uses: Reset clears it.
+	flate sync.Pool
+	// fontsPerDocument makes documents hand the cut faces to fpdf, which
+	// parses them for each document and subsets them at output: how fonts
+	// were handled before they were parsed once per process. qrEncoder,
+	// when set, replaces qrEncode. Only tests and benchmarks set them, to
+	// compare with the earlier renderer.
+	fontsPerDocument bool
+	qrEncoder        func(string, QRLevel) (*qrSymbol, error)
 }
 
 // NewRenderer reads the embedded fonts and prepares them for use in documents.
 // It takes a few tens of milliseconds; call it once.
 func NewRenderer() (*Renderer, error) {
 	r := &Renderer{}
+	r.flate.New = func() any {
+		w, _ := flate.NewWriter(nil, flate.BestSpeed) // the level is valid
+		return w
+	}
+	// fpdf measures the cut faces once, here: the widths and descriptor
+	// values it computes are the ones every document then uses.
+	m := fpdf.New(fpdf.OrientationPortrait, fpdf.UnitMillimeter, fpdf.PageSizeA4, "")
+	maxRune := rune(0)
 	for i := Regular; i < numFaces; i++ {
 		name, style := i.file()
 		full, err := fontFiles.ReadFile(name)
@@ -104,15 +154,45 @@ func NewRenderer() (*Renderer, error) {
 		for c := range covered {
 			cutset = append(cutset, c)
 		}
-		sort.Slice(cutset, func(a, b int) bool { return cutset[a] < cutset[b] })
+		slices.Sort(cutset)
 		cut := fpdf.UTF8CutFont(full, string(cutset))
 		if len(cut) == 0 {
 			return nil, fmt.Errorf("cut font %s: fpdf produced no font", name)
 		}
-		r.faces[i] = face{style: style, cut: cut, runes: covered}
+		font, err := parseSFNT(cut)
+		if err != nil {
+			return nil, fmt.Errorf("read cut font %s: %w", name, err)
+		}
+		gids, err := cmapRunes(cut, wantedRune)
+		if err != nil {
+			return nil, fmt.Errorf("read character map of cut %s: %w", name, err)
+		}
+		m.AddUTF8FontFromBytes(fontFamily, style, cut)
+		m.SetFont(fontFamily, style, 10)
+		if err := m.Error(); err != nil {
+			return nil, fmt.Errorf("measure cut font %s: %w", name, err)
+		}
+		fc := face{style: style, psName: i.psName(), cut: cut, font: font, fixedZ: deflateBlock(font.fixedBlock),
+			desc: m.GetFontDesc(fontFamily, style)}
+		fc.glyphs = make([]glyph, cutset[len(cutset)-1]+1)
+		for _, c := range cutset {
+			gid, ok := gids[c]
+			if !ok || int(gid) >= font.numGlyphs {
+				return nil, fmt.Errorf("cut font %s: no glyph for %U", name, c)
+			}
+			w := m.GetStringSymbolWidth(string(c))
+			if w < 0 || w > 0xFFFF {
+				return nil, fmt.Errorf("cut font %s: width %d for %U", name, w, c)
+			}
+			fc.glyphs[c] = glyph{gid: gid, width: uint16(w)}
+		}
+		maxRune = max(maxRune, cutset[len(cutset)-1])
+		fc.placeholder = []byte(fmt.Sprintf(`{"Tp":"Core","Name":%q}`, placeholderName(i)))
+		r.faces[i] = fc
 	}
+	r.toUnicode = deflateOnce([]byte(toUnicodeCMap(maxRune)))
 	// fpdf reports a font it cannot parse only on standard output, so prove
-	// here, once, that every cut face loads and draws.
+	// here, once, that every face loads, draws and is written.
 	if err := r.selfTest(); err != nil {
 		return nil, err
 	}
@@ -120,25 +200,23 @@ func NewRenderer() (*Renderer, error) {
 }
 
 func (r *Renderer) selfTest() error {
-	d := r.newFpdf(Portrait)
+	d, err := r.NewDocument(Options{Created: time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		return err
+	}
 	d.AddPage()
 	for i := range r.faces {
-		r.addFace(d, Face(i))
-		d.SetFont(fontFamily, r.faces[i].style, 12)
+		d.SetFont(Face(i), 12)
 		d.Text(10, 20, "Nghĩa Đ")
-		if w := d.GetStringWidth("Nghĩa Đ"); d.Error() == nil && w <= 0 {
-			return fmt.Errorf("prepare %s face: fpdf measured a width of %v", Face(i), w)
+		if w := d.TextWidth("Nghĩa Đ"); d.Err() == nil && w <= 0 {
+			return fmt.Errorf("prepare %s face: measured a width of %v", Face(i), w)
 		}
 	}
-	if err := d.Output(discard{}); err != nil {
+	if _, err := d.Bytes(); err != nil {
 		return fmt.Errorf("prepare fonts: %w", err)
 	}
 	return nil
 }
-
-type discard struct{}
-
-func (discard) Write(p []byte) (int, error) { return len(p), nil }
 
 // Covers reports whether face f can draw every character of s (after NFC
 // normalisation). When it cannot, it returns the first character it lacks.
@@ -146,25 +224,44 @@ func (r *Renderer) Covers(f Face, s string) (missing rune, ok bool) {
 	if !f.valid() {
 		return 0, false
 	}
-	for _, c := range nfc(s) {
-		if _, ok := r.faces[f].runes[c]; !ok {
+	return r.faces[f].covers(nfc(s))
+}
+
+// covers is Covers for text already in NFC.
+func (fc *face) covers(s string) (missing rune, ok bool) {
+	for _, c := range s {
+		if c < 0 || int(c) >= len(fc.glyphs) || fc.glyphs[c].gid == 0 {
 			return c, false
 		}
 	}
 	return 0, true
 }
 
+// width returns the advance of s, which the face covers, in thousandths of
+// the font size: the sum fpdf's GetStringSymbolWidth computes.
+func (fc *face) width(s string) int {
+	w := 0
+	for _, c := range s {
+		w += int(fc.glyphs[c].width)
+	}
+	return w
+}
+
 func (r *Renderer) addFace(d *fpdf.Fpdf, f Face) {
-	d.AddUTF8FontFromBytes(fontFamily, r.faces[f].style, r.faces[f].cut)
+	if r.fontsPerDocument {
+		d.AddUTF8FontFromBytes(fontFamily, r.faces[f].style, r.faces[f].cut)
+		return
+	}
+	d.AddFontFromBytes(fontFamily, r.faces[f].style, r.faces[f].placeholder, nil)
 }
 
 // errNoCmap is returned for a font without a usable Unicode character map.
 var errNoCmap = errors.New("no Unicode BMP (format 4) character map")
 
 // cmapRunes returns the characters accepted by want that the TrueType font
-// maps to a glyph other than .notdef. It reads the format 4 (Unicode BMP)
-// subtable, the one fpdf itself uses.
-func cmapRunes(ttf []byte, want func(rune) bool) (map[rune]struct{}, error) {
+// maps to a glyph other than .notdef, with their glyph IDs. It reads the
+// format 4 (Unicode BMP) subtable, the one fpdf itself uses.
+func cmapRunes(ttf []byte, want func(rune) bool) (map[rune]uint16, error) {
 	u16 := func(b []byte, off int) (int, bool) {
 		if off < 0 || off+2 > len(b) {
 			return 0, false
@@ -232,7 +329,7 @@ func cmapRunes(ttf []byte, want func(rune) bool) (map[rune]struct{}, error) {
 	starts := ends + segX2 + 2
 	deltas := starts + segX2
 	rangeOffs := deltas + segX2
-	out := make(map[rune]struct{})
+	out := make(map[rune]uint16)
 	for s := 0; s < segX2/2; s++ {
 		end, ok1 := u16(cmap, ends+2*s)
 		start, ok2 := u16(cmap, starts+2*s)
@@ -258,7 +355,7 @@ func cmapRunes(ttf []byte, want func(rune) bool) (map[rune]struct{}, error) {
 				}
 			}
 			if glyph != 0 {
-				out[rune(c)] = struct{}{}
+				out[rune(c)] = uint16(glyph)
 			}
 		}
 	}

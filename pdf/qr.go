@@ -3,9 +3,6 @@ package pdf
 import (
 	"errors"
 	"fmt"
-
-	"github.com/boombuler/barcode"
-	"github.com/boombuler/barcode/qr"
 )
 
 // QRLevel is a QR error correction level.
@@ -19,20 +16,6 @@ const (
 	QRLevelL
 	QRLevelH
 )
-
-func (l QRLevel) qr() (qr.ErrorCorrectionLevel, bool) {
-	switch l {
-	case QRLevelL:
-		return qr.L, true
-	case QRLevelM:
-		return qr.M, true
-	case QRLevelQ:
-		return qr.Q, true
-	case QRLevelH:
-		return qr.H, true
-	}
-	return 0, false
-}
 
 // QRQuietZone is the width, in modules, of the light margin DrawQR paints
 // around the symbol (ISO/IEC 18004 asks for 4).
@@ -48,18 +31,22 @@ func QRModules(content string, level QRLevel) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	return code.Bounds().Dx(), nil
+	return code.size, nil
 }
 
-func encodeQR(content string, level QRLevel) (barcode.Barcode, error) {
-	l, ok := level.qr()
-	if !ok {
+func encodeQR(content string, level QRLevel) (*qrSymbol, error) {
+	return encodeQRWith(qrEncode, content, level)
+}
+
+// encodeQRWith checks the arguments and encodes content with enc.
+func encodeQRWith(enc func(string, QRLevel) (*qrSymbol, error), content string, level QRLevel) (*qrSymbol, error) {
+	if _, _, ok := level.qrRow(); !ok {
 		return nil, fmt.Errorf("%w: unknown error correction level %d", ErrQRContent, int(level))
 	}
 	if content == "" {
 		return nil, fmt.Errorf("%w: empty content", ErrQRContent)
 	}
-	code, err := qr.Encode(content, l, qr.Auto)
+	code, err := enc(content, level)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrQRContent, err)
 	}
@@ -75,7 +62,11 @@ func (d *Document) DrawQR(content string, x, y, size float64, level QRLevel) (fl
 	if err := d.Err(); err != nil {
 		return 0, err
 	}
-	code, err := encodeQR(content, level)
+	enc := qrEncode
+	if d.r.qrEncoder != nil {
+		enc = d.r.qrEncoder
+	}
+	code, err := encodeQRWith(enc, content, level)
 	if err != nil {
 		d.fail(err)
 		return 0, err
@@ -85,7 +76,7 @@ func (d *Document) DrawQR(content string, x, y, size float64, level QRLevel) (fl
 		d.fail(err)
 		return 0, err
 	}
-	n := code.Bounds().Dx()
+	n := code.size
 	module := size / float64(n+2*QRQuietZone)
 
 	fr, fg, fb := d.f.GetFillColor()
@@ -95,16 +86,15 @@ func (d *Document) DrawQR(content string, x, y, size float64, level QRLevel) (fl
 	d.f.SetFillColor(0, 0, 0)
 	ox := x + QRQuietZone*module
 	oy := y + QRQuietZone*module
-	b := code.Bounds()
 	drew := false
 	for row := 0; row < n; row++ {
 		for col := 0; col < n; {
-			if !dark(code, b.Min.X+col, b.Min.Y+row) {
+			if !code.at(col, row) {
 				col++
 				continue
 			}
 			start := col
-			for col < n && dark(code, b.Min.X+col, b.Min.Y+row) {
+			for col < n && code.at(col, row) {
 				col++
 			}
 			x0, x1 := ox+float64(start)*module, ox+float64(col)*module
@@ -123,9 +113,4 @@ func (d *Document) DrawQR(content string, x, y, size float64, level QRLevel) (fl
 		d.f.DrawPath("F")
 	}
 	return module, d.Err()
-}
-
-func dark(code barcode.Barcode, x, y int) bool {
-	r, g, b, _ := code.At(x, y).RGBA()
-	return r+g+b < 3*0x8000
 }

@@ -10,10 +10,10 @@ import (
 const KindDiploma = "diploma"
 
 // knownKind reports whether the registry accepts credentials of kind k:
-// diplomas and gradebooks ("gradebook", a subject's sổ điểm). Transcripts
-// join here when their issuing path exists.
+// diplomas, gradebooks ("gradebook", a subject's sổ điểm) and học bạ years
+// ("hocba").
 func knownKind(k string) bool {
-	return k == KindDiploma || k == "gradebook"
+	return k == KindDiploma || k == "gradebook" || k == "hocba"
 }
 
 // Status is the lifecycle state of an issued credential. A credential is

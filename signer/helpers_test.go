@@ -12,11 +12,14 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/go-pdf/fpdf"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/kyso-vn/kyso/devca"
 )
@@ -103,4 +106,60 @@ type countingSigner struct {
 func (c *countingSigner) Sign(r io.Reader, digest []byte, opts crypto.SignerOpts) ([]byte, error) {
 	c.calls.Add(1)
 	return c.Signer.Sign(r, digest, opts)
+}
+
+// vietnameseLetters returns every precomposed Vietnamese letter: the twelve
+// vowels with each of the six tones, lower and upper case, then đ and Đ.
+func vietnameseLetters(t testing.TB) string {
+	t.Helper()
+	var b strings.Builder
+	tones := []string{"", "\u0300", "\u0301", "\u0309", "\u0303", "\u0323"}
+	n := 0
+	for _, vowel := range "aăâeêioôơuưyAĂÂEÊIOÔƠUƯY" {
+		for _, tone := range tones {
+			letter := norm.NFC.String(string(vowel) + tone)
+			if utf8.RuneCountInString(letter) != 1 {
+				t.Fatalf("%q%q has no precomposed form", vowel, tone)
+			}
+			b.WriteString(letter)
+			n++
+		}
+	}
+	b.WriteString("đĐ")
+	if n+2 != 146 {
+		t.Fatalf("got %d letters, want 146", n+2)
+	}
+	return b.String()
+}
+
+// textCases are strings that break naive PDF string writers (pdfsign v0.9.0
+// wrote "Ĩ"/"ĩ" as raw parentheses): every Vietnamese letter, parentheses,
+// backslashes, line ends, surrogate pairs.
+func textCases(t testing.TB) []string {
+	return []string{
+		vietnameseLetters(t),
+		"Nguyễn Văn Nghĩa",
+		"Vĩnh Long",
+		"Thạc sĩ",
+		"ĨĨĨ ĩĩĩ",
+		"Nghĩa (",
+		") Nghĩa",
+		`\\ Vĩnh \( Long \)`,
+		"\rNghĩa\r\nVĩnh Long\n\r",
+		"Sở Giáo dục (và) Đào tạo\\Bến Tre\r)",
+		"Ü Ø ÛÝÞßÙÚ",
+		"😀 Nghĩa 𝔸",
+		"\uFFFD\uFFFE\uFFFF",
+		"\t(\n)Ĩ",
+		"plain ASCII (with \\ and \r)",
+	}
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }

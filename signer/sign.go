@@ -1,29 +1,25 @@
 package signer
 
 import (
-	"bytes"
+	"context"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rsa"
 	"crypto/x509"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"time"
-
-	"github.com/digitorus/pdf"
-	"github.com/digitorus/pdfsign/sign"
-	"golang.org/x/text/unicode/norm"
+	"unicode/utf8"
 )
 
 // MaxInputSize is the largest PDF Sign accepts, in bytes.
 const MaxInputSize = 32 << 20
 
 // Errors for inputs Sign refuses. Sign checks the key and certificates, the
-// text fields and the PDF before it uses the key, so a refused input never
-// costs a PIN prompt or a remote signature.
+// text fields, the PDF and the field before it uses the key, so a refused
+// input never costs a PIN prompt or a remote signature.
 var (
 	// ErrNoChain: the certificate chain is empty or holds a nil certificate.
 	ErrNoChain = errors.New("no signing certificate")
@@ -45,25 +41,70 @@ var (
 	ErrTooLarge = errors.New("PDF too large")
 	// ErrInvalidPDF: the input cannot be parsed as a PDF with pages.
 	ErrInvalidPDF = errors.New("not a valid PDF")
-	// ErrUnsupportedPDF: the PDF is encrypted or has form fields, which
-	// pdfsign v0.9.0 would damage (it rewrites the form with the signature
-	// field only).
+	// ErrUnsupportedPDF: the PDF is encrypted or uses a cross-reference
+	// stream, which this signer does not write.
 	ErrUnsupportedPDF = errors.New("unsupported PDF")
-	// ErrAlreadySigned: the PDF already has a signature field. See the
-	// package documentation.
-	ErrAlreadySigned = errors.New("PDF already has a signature field")
-	// ErrSecondSignature: pdfsign asked the key for a second signature
-	// because the space it reserved was too small. Sign refuses that call
-	// rather than ask a token or a remote signing service twice; seeing this
-	// error means cmsOverhead needs raising.
-	ErrSecondSignature = errors.New("pdfsign asked the key to sign twice")
+	// ErrNoField: Options.Field names no signature field of the document.
+	ErrNoField = errors.New("no such signature field")
+	// ErrFieldSigned: the field already holds a signature.
+	ErrFieldSigned = errors.New("signature field already signed")
+	// ErrOutOfOrder: a field of Options.After is not signed yet.
+	ErrOutOfOrder = errors.New("signature out of order")
+	// ErrWrongSigner: the certificate is not the one the field asks for
+	// (its seed value names someone else).
+	ErrWrongSigner = errors.New("certificate of the wrong person for this field")
+	// ErrLocked: an earlier signature forbids any further change (a
+	// certification with no changes allowed, or a field lock over all
+	// fields).
+	ErrLocked = errors.New("document locked by an earlier signature")
+	// ErrCertifyNotFirst: a certification signature was asked for on a
+	// document that already has a signature; only the first may certify.
+	ErrCertifyNotFirst = errors.New("only the first signature can certify a document")
+	// ErrSignatureTooLarge: the signature (with its timestamp) did not fit
+	// the space reserved for it. Sign does not ask the key a second time.
+	ErrSignatureTooLarge = errors.New("signature larger than the space reserved")
+	// ErrTimestamp: the time-stamping authority gave no usable token; the
+	// cause is wrapped.
+	ErrTimestamp = errors.New("signature timestamp failed")
+	// ErrSecondSignature: something asked the key for a second signature.
+	ErrSecondSignature = errors.New("signer asked the key to sign twice")
 )
 
-// Options describe one approval signature.
+// Certification is the DocMDP permission of a certification signature
+// (ISO 32000-1 §12.8.2.2, Table 254).
+type Certification int
+
+// Certification levels. NotCertified makes an approval signature.
+const (
+	NotCertified Certification = 0
+	// CertifyNoChanges: no change at all after this signature, not even
+	// another signature.
+	CertifyNoChanges Certification = 1
+	// CertifyFormFilling: only filling in forms, instantiating page
+	// templates and signing. kyso certifies a học bạ this way: its later
+	// signers fill the fields placed for them.
+	CertifyFormFilling Certification = 2
+	// CertifyAnnotations: as CertifyFormFilling, plus annotations.
+	CertifyAnnotations Certification = 3
+)
+
+// Timestamper gets an RFC 3161 timestamp token for a message (the signature
+// value); tsa.Client is one.
+type Timestamper interface {
+	Timestamp(ctx context.Context, message []byte) ([]byte, error)
+}
+
+// Options describe one signature.
 type Options struct {
+	// Field is the name of the pre-placed signature field to fill. Empty
+	// adds a new invisible field ("Signature N").
+	Field string
+	// After lists the fields that must already be signed: the signers
+	// before this one in the document's legal order. Sign refuses with
+	// ErrOutOfOrder otherwise.
+	After []string
 	// Name is the signer's name as PDF viewers show it (the /Name entry),
-	// e.g. "Nguyễn Văn Nghĩa". Empty leaves the entry out; viewers then show
-	// the certificate's common name.
+	// e.g. "Nguyễn Văn Nghĩa". Empty uses the certificate's common name.
 	Name string
 	// Reason is why the document is signed (the /Reason entry).
 	Reason string
@@ -71,103 +112,100 @@ type Options struct {
 	Location string
 	// ContactInfo is how to reach the signer (the /ContactInfo entry).
 	ContactInfo string
-	// Time is the signing time: written as the /M entry, and the instant at
-	// which every certificate of the chain must be valid. Required; callers
-	// pass their clock's reading.
+	// Time is the signing time the signer claims: written as the /M entry
+	// and shown in the appearance, and the instant at which every
+	// certificate of the chain must be valid. Required. (PAdES puts no
+	// signing-time attribute in the CMS; a timestamp proves the time.)
 	Time time.Time
+	// Certify makes this a certification signature with that permission.
+	// Only the first signature of a document can certify.
+	Certify Certification
+	// PSS signs with RSASSA-PSS instead of PKCS#1 v1.5 (RSA keys only).
+	PSS bool
+	// Appearance, when set, is drawn in the field's rectangle. Nil keeps
+	// the field's own (empty) appearance.
+	Appearance *Appearance
+	// Timestamper, when set, adds a signature timestamp (PAdES B-T).
+	Timestamper Timestamper
+	// Rand is the randomness given to the key (ECDSA, PSS); nil means
+	// crypto/rand.
+	Rand io.Reader
 }
 
-// Sign adds an invisible approval signature to the PDF in and returns the
-// signed PDF. key signs; chain holds its certificate first, then the
-// certificates that issued it, in order. Every certificate of chain is
-// embedded in the CMS signature as given, a self-signed root included.
+// Sign adds a signature to the PDF in, as an incremental update, and returns
+// the signed PDF: the bytes of in followed by the update. key signs; chain
+// holds its certificate first, then the certificates that issued it, in
+// order, all of them embedded in the CMS signature as given.
 //
-// The text fields of opts are normalised to NFC. The signature is
-// adbe.pkcs7.detached with SHA-256; the key is called exactly once.
-func Sign(in []byte, key crypto.Signer, chain []*x509.Certificate, opts Options) ([]byte, error) {
+// The signature is ETSI.CAdES.detached (PAdES baseline): SHA-256 (SHA-384
+// for P-384 keys, SHA-512 for P-521), the ESS signing-certificate-v2
+// attribute, no signing-time attribute. The key is called exactly once.
+func Sign(ctx context.Context, in []byte, key crypto.Signer, chain []*x509.Certificate, opts Options) ([]byte, error) {
 	if err := checkKey(key, chain, opts.Time); err != nil {
 		return nil, err
 	}
-	info, err := signatureInfo(opts)
-	if err != nil {
-		return nil, err
-	}
-	rdr, err := openPDF(in)
-	if err != nil {
-		return nil, err
-	}
-	guard := &onceSigner{key: key}
-	var out bytes.Buffer
-	ctx := &sign.SignContext{
-		PDFReader:  rdr,
-		InputFile:  bytes.NewReader(in),
-		OutputFile: &out,
-		SignData: sign.SignData{
-			Signature: sign.SignDataSignature{
-				CertType: sign.ApprovalSignature,
-				Info:     info,
-			},
-			Signer:            guard,
-			DigestAlgorithm:   crypto.SHA256,
-			Certificate:       chain[0],
-			CertificateChains: [][]*x509.Certificate{chain},
-			Appearance:        invisible(),
-		},
-		SignatureMaxLengthBase: uint32(hex.EncodedLen(maxSignatureLen(key.Public()) + cmsOverhead)),
-	}
-	if err := runPDFSign(ctx); err != nil {
-		return nil, err
-	}
-	return out.Bytes(), nil
-}
-
-// invisible is the appearance of every signature for now: a field with an
-// empty rectangle. A visible appearance drawn by kyso (pdfsign's own draws
-// Vietnamese in a Latin font) replaces this function when it comes.
-func invisible() sign.Appearance {
-	return sign.Appearance{Visible: false, Page: 1}
-}
-
-// runPDFSign runs pdfsign on a prepared context. pdfsign and the PDF reader
-// under it panic on some malformed objects; a panic becomes an error.
-func runPDFSign(ctx *sign.SignContext) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("pdfsign: %v: %w", r, ErrInvalidPDF)
+	if opts.PSS {
+		if _, ok := key.Public().(*rsa.PublicKey); !ok {
+			return nil, fmt.Errorf("RSA-PSS with a %T key: %w", key.Public(), ErrUnsupportedKey)
 		}
-	}()
-	if err := ctx.SignPDF(); err != nil {
-		return fmt.Errorf("pdfsign: %w", err)
+	}
+	for _, f := range []struct{ name, v string }{
+		{"Name", opts.Name}, {"Reason", opts.Reason}, {"Location", opts.Location}, {"ContactInfo", opts.ContactInfo},
+	} {
+		if err := checkText(f.name, f.v); err != nil {
+			return nil, err
+		}
+	}
+	if opts.Certify < NotCertified || opts.Certify > CertifyAnnotations {
+		return nil, fmt.Errorf("certification level %d: want 0 to 3: %w", opts.Certify, ErrUnsupportedPDF)
+	}
+	doc, err := openDoc(in)
+	if err != nil {
+		return nil, err
+	}
+	plan, err := doc.plan(chain[0], opts)
+	if err != nil {
+		return nil, err
+	}
+	return doc.sign(ctx, plan, key, chain, opts)
+}
+
+// Fields lists the signature fields of a PDF, signed or not, in the order of
+// its interactive form.
+func Fields(in []byte) ([]Field, error) {
+	doc, err := openDoc(in)
+	if err != nil {
+		return nil, err
+	}
+	return doc.fields, nil
+}
+
+// checkText refuses text that does not belong in a one-line human-readable
+// signature field: invalid UTF-8, control characters other than tab, LF and
+// CR, more than MaxTextLen bytes.
+func checkText(field, s string) error {
+	if len(s) > MaxTextLen {
+		return fmt.Errorf("%s: %d bytes, more than %d: %w", field, len(s), MaxTextLen, ErrInvalidText)
+	}
+	if !utf8.ValidString(s) {
+		return fmt.Errorf("%s: not valid UTF-8: %w", field, ErrInvalidText)
+	}
+	for i, r := range s {
+		if (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || r == 0x7f {
+			return fmt.Errorf("%s: control character U+%04X at byte %d: %w", field, r, i, ErrInvalidText)
+		}
 	}
 	return nil
 }
 
-// signatureInfo validates the text fields of opts and prepares them for
-// pdfsign (see pdfsignText).
-func signatureInfo(opts Options) (sign.SignDataSignatureInfo, error) {
-	info := sign.SignDataSignatureInfo{Date: opts.Time}
-	fields := []struct {
-		name string
-		in   string
-		out  *string
-	}{
-		{"Name", opts.Name, &info.Name},
-		{"Reason", opts.Reason, &info.Reason},
-		{"Location", opts.Location, &info.Location},
-		{"ContactInfo", opts.ContactInfo, &info.ContactInfo},
-	}
-	for _, f := range fields {
-		if err := checkText(f.name, f.in); err != nil {
-			return info, err
-		}
-		s, err := pdfsignText(norm.NFC.String(f.in))
-		if err != nil {
-			return info, fmt.Errorf("%s: %w", f.name, err)
-		}
-		*f.out = s
-	}
-	return info, nil
-}
+// ErrInvalidText is returned when a text field of Options cannot be written
+// into the signature dictionary: it is not valid UTF-8, holds a control
+// character other than tab, line feed or carriage return, or is too long.
+var ErrInvalidText = errors.New("invalid signature text field")
+
+// MaxTextLen is the longest text field (Name, Reason, Location, ContactInfo)
+// Sign accepts, in bytes of UTF-8.
+const MaxTextLen = 1024
 
 // checkKey checks everything about the key and the chain that would make the
 // signature useless, before the key is used.
@@ -225,80 +263,9 @@ func checkKey(key crypto.Signer, chain []*x509.Certificate, at time.Time) error 
 	return nil
 }
 
-// openPDF parses in and checks that pdfsign can add a signature to it
-// without damaging it.
-func openPDF(in []byte) (rdr *pdf.Reader, err error) {
-	if len(in) > MaxInputSize {
-		return nil, fmt.Errorf("%d bytes, limit %d: %w", len(in), MaxInputSize, ErrTooLarge)
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			rdr, err = nil, fmt.Errorf("%v: %w", r, ErrInvalidPDF)
-		}
-	}()
-	rdr, err = pdf.NewReader(bytes.NewReader(in), int64(len(in)))
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrInvalidPDF, err)
-	}
-	switch rdr.XrefInformation.Type {
-	case "table", "stream":
-	default:
-		return nil, fmt.Errorf("cross-reference section of unknown type %q: %w", rdr.XrefInformation.Type, ErrInvalidPDF)
-	}
-	trailer := rdr.Trailer()
-	if !trailer.Key("Encrypt").IsNull() {
-		return nil, fmt.Errorf("encrypted: %w", ErrUnsupportedPDF)
-	}
-	root := trailer.Key("Root")
-	if root.Kind() != pdf.Dict || root.Key("Pages").Kind() != pdf.Dict {
-		return nil, fmt.Errorf("no document catalog with a page tree: %w", ErrInvalidPDF)
-	}
-	if rdr.NumPage() < 1 {
-		return nil, fmt.Errorf("no pages: %w", ErrInvalidPDF)
-	}
-	fields := root.Key("AcroForm").Key("Fields")
-	for i := 0; i < fields.Len(); i++ {
-		if fields.Index(i).Key("FT").Name() == "Sig" {
-			return nil, ErrAlreadySigned
-		}
-	}
-	if fields.Len() > 0 {
-		return nil, fmt.Errorf("has %d form fields: %w", fields.Len(), ErrUnsupportedPDF)
-	}
-	return rdr, nil
-}
-
-// cmsOverhead bounds, in bytes, what the CMS SignedData made by pdfsign and
-// digitorus/pkcs7 holds beyond the signature value and beyond what pdfsign
-// already counts itself (each certificate wrapped in a degenerate SignedData,
-// the issuer name, two SHA-256 digests): the signed attributes (content type,
-// message digest, signing time, Adobe revocation information, signing
-// certificate v2), algorithm identifiers, the serial number, versions and
-// ASN.1 headers. About 300 bytes were measured for RSA and ECDSA keys; the
-// rest is margin.
-//
-// pdfsign's own starting point is a flat 512 bytes for all of this plus the
-// signature value, which an RSA-4096 signature (512 bytes by itself) exceeds.
-// pdfsign then signs again with more room, asking the key a second time.
-const cmsOverhead = 512
-
-// maxSignatureLen is the longest signature value key can produce, in bytes.
-func maxSignatureLen(pub crypto.PublicKey) int {
-	switch k := pub.(type) {
-	case *rsa.PublicKey:
-		return (k.N.BitLen() + 7) / 8
-	case *ecdsa.PublicKey:
-		// SEQUENCE { INTEGER r, INTEGER s }: each integer at most the order's
-		// length plus a zero byte and a two-byte header; the sequence header
-		// takes at most three bytes.
-		n := (k.Curve.Params().N.BitLen() + 7) / 8
-		return 2*(n+3) + 3
-	}
-	return 0
-}
-
-// onceSigner passes one signing request to key and refuses any other, so
-// that pdfsign's retry on an under-sized signature never reaches a token.
+// onceSigner passes one signing request to key and refuses any other: a
+// token is never asked twice for one signature (a second PIN prompt, a
+// second billed remote signature).
 type onceSigner struct {
 	key  crypto.Signer
 	used bool

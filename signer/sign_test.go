@@ -2,6 +2,7 @@ package signer
 
 import (
 	"bytes"
+	"context"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
@@ -22,7 +23,6 @@ import (
 	"time"
 
 	"github.com/digitorus/pdf"
-	"github.com/digitorus/pdfsign/sign"
 	"github.com/digitorus/pkcs7"
 	"github.com/go-pdf/fpdf"
 
@@ -54,10 +54,20 @@ func openSigned(t testing.TB, out []byte) *signedPDF {
 		t.Fatalf("signed PDF does not parse: %v", err)
 	}
 	fields := rdr.Trailer().Key("Root").Key("AcroForm").Key("Fields")
-	if fields.Len() != 1 {
-		t.Fatalf("got %d form fields, want 1", fields.Len())
+	if fields.Len() < 1 {
+		t.Fatalf("got %d form fields, want at least 1", fields.Len())
 	}
-	field := fields.Index(0)
+	// The signature of the last update is the one covering the file.
+	var field pdf.Value
+	for i := 0; i < fields.Len(); i++ {
+		f := fields.Index(i)
+		if br := f.Key("V").Key("ByteRange"); br.Len() == 4 && br.Index(2).Int64()+br.Index(3).Int64() == int64(len(out)) {
+			field = f
+		}
+	}
+	if field.IsNull() {
+		t.Fatal("no signature covers the whole file")
+	}
 	if ft := field.Key("FT").Name(); ft != "Sig" {
 		t.Fatalf("field type %q, want Sig", ft)
 	}
@@ -65,8 +75,8 @@ func openSigned(t testing.TB, out []byte) *signedPDF {
 	if typ := sig.Key("Type").Name(); typ != "Sig" {
 		t.Fatalf("signature dictionary /Type %q, want Sig", typ)
 	}
-	if sf := sig.Key("SubFilter").Name(); sf != "adbe.pkcs7.detached" {
-		t.Errorf("SubFilter %q, want adbe.pkcs7.detached", sf)
+	if sf := sig.Key("SubFilter").Name(); sf != "ETSI.CAdES.detached" {
+		t.Errorf("SubFilter %q, want ETSI.CAdES.detached", sf)
 	}
 	br := sig.Key("ByteRange")
 	if br.Len() != 4 {
@@ -160,7 +170,7 @@ func TestSignPDFSig(t *testing.T) {
 		t.Run(k.name, func(t *testing.T) {
 			key, chain := issue(t, ca, k)
 			counter := &countingSigner{Signer: key}
-			out, err := Sign(in, counter, chain, opts)
+			out, err := Sign(context.Background(), in, counter, chain, opts)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -182,7 +192,7 @@ func TestSignPDFSig(t *testing.T) {
 				{"certificate validation", got.CertificateValidation, testenv.PDFSigCertificateTrusted},
 				{"signer common name", got.SignerCommonName, "Nguyễn Văn Nghĩa"},
 				{"hash algorithm", got.HashAlgorithm, "SHA-256"},
-				{"signature type", got.SignatureType, "adbe.pkcs7.detached"},
+				{"signature type", got.SignatureType, "ETSI.CAdES.detached"},
 			}
 			for _, c := range checks {
 				if c.got != c.want {
@@ -208,7 +218,7 @@ func TestSignPDFSig(t *testing.T) {
 					t.Errorf("/%s: got %q, want %q", key, got, want)
 				}
 			}
-			if got, want := s.sig.Key("M").RawString(), "D:20260701080000+07'00'"; got != want {
+			if got, want := s.sig.Key("M").RawString(), "D:20260701010000Z"; got != want {
 				t.Errorf("/M: got %q, want %q", got, want)
 			}
 
@@ -234,7 +244,7 @@ func TestSignTextFields(t *testing.T) {
 			continue
 		}
 		t.Run(fmt.Sprintf("%.30q", text), func(t *testing.T) {
-			out, err := Sign(in, key, chain, Options{Name: text, Reason: text, Location: text, ContactInfo: text, Time: testNow})
+			out, err := Sign(context.Background(), in, key, chain, Options{Name: text, Reason: text, Location: text, ContactInfo: text, Time: testNow})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -254,7 +264,7 @@ func TestSignNFC(t *testing.T) {
 	ca := newCA(t)
 	key, chain := issue(t, ca, ecKind("P256", elliptic.P256()))
 	nfd := "Nguye\u0302\u0303n Va\u0306n Nghi\u0303a"
-	out, err := Sign(testPDF(t), key, chain, Options{Name: nfd, Time: testNow})
+	out, err := Sign(context.Background(), testPDF(t), key, chain, Options{Name: nfd, Time: testNow})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -263,8 +273,8 @@ func TestSignNFC(t *testing.T) {
 	}
 }
 
-// TestSignOnce checks that pdfsign reserves enough room for each key size
-// on its first try, so the key (a token, a remote service) signs once.
+// TestSignOnce checks that Sign reserves enough room for each key size, so
+// the key (a token, a remote service) signs once.
 func TestSignOnce(t *testing.T) {
 	ca := newCA(t)
 	in := testPDF(t)
@@ -277,7 +287,7 @@ func TestSignOnce(t *testing.T) {
 			key, chain := issue(t, ca, k)
 			for n := 1; n <= len(chain); n++ {
 				counter := &countingSigner{Signer: key}
-				out, err := Sign(in, counter, chain[:n], Options{Name: "Nguyễn Văn Nghĩa", Time: testNow})
+				out, err := Sign(context.Background(), in, counter, chain[:n], Options{Name: "Nguyễn Văn Nghĩa", Time: testNow})
 				if err != nil {
 					t.Fatalf("chain of %d: %v", n, err)
 				}
@@ -286,8 +296,8 @@ func TestSignOnce(t *testing.T) {
 				}
 				s := openSigned(t, out)
 				s.verifyCMS(t, chain[:n])
-				// The room left is the margin of cmsOverhead plus what pdfsign
-				// over-counts; keep it from growing without notice.
+				// cms.MaxSize is an upper bound; keep its margin from growing
+				// without notice.
 				if spare := s.reserve - s.cmsLen; spare > 1024 {
 					t.Errorf("chain of %d: %d bytes reserved for a %d-byte signature", n, s.reserve, s.cmsLen)
 				}
@@ -296,37 +306,8 @@ func TestSignOnce(t *testing.T) {
 	}
 }
 
-// TestPDFSignSignsTwice pins the pdfsign behaviour TestSignOnce guards
-// against: through sign.Sign, with its fixed reservation, an RSA-4096 key is
-// asked for two signatures (and pdfsign logs a line through the global log
-// package). When this fails, pdfsign has changed: see whether Sign can go
-// back to sign.Sign, which would allow countersigning.
-func TestPDFSignSignsTwice(t *testing.T) {
-	ca := newCA(t)
-	key, chain := issue(t, ca, rsaKind(4096))
-	in := testPDF(t)
-	rdr, err := pdf.NewReader(bytes.NewReader(in), int64(len(in)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	counter := &countingSigner{Signer: key}
-	data := sign.SignData{
-		Signature:         sign.SignDataSignature{CertType: sign.ApprovalSignature, Info: sign.SignDataSignatureInfo{Date: testNow}},
-		Signer:            counter,
-		DigestAlgorithm:   crypto.SHA256,
-		Certificate:       chain[0],
-		CertificateChains: [][]*x509.Certificate{chain},
-	}
-	var out bytes.Buffer
-	if err := sign.Sign(bytes.NewReader(in), &out, rdr, int64(len(in)), data); err != nil {
-		t.Fatal(err)
-	}
-	if n := counter.calls.Load(); n != 2 {
-		t.Errorf("sign.Sign asked an RSA-4096 key for %d signatures, want 2 (the known retry)", n)
-	}
-}
-
-// TestSignSecondSignatureRefused checks the guard against pdfsign's retry.
+// TestSignSecondSignatureRefused checks the guard against a second use of
+// the key.
 func TestSignSecondSignatureRefused(t *testing.T) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -428,7 +409,7 @@ func TestSignRefuses(t *testing.T) {
 	caOnlyKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	caOnly := selfSigned(t, caOnlyKey, x509.KeyUsageCertSign)
 	good := testPDF(t)
-	signed, err := Sign(good, key, chain, Options{Time: testNow})
+	signed, err := Sign(context.Background(), good, key, chain, Options{Time: testNow})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -464,8 +445,12 @@ func TestSignRefuses(t *testing.T) {
 		{"truncated PDF", good[:len(good)/2], key, chain, opts, ErrInvalidPDF},
 		{"no trailer", []byte("%PDF-1.4\n%%EOF\n"), key, chain, opts, ErrInvalidPDF},
 		{"encrypted", encryptedPDF(t), key, chain, opts, ErrUnsupportedPDF},
-		{"form fields", pdfWithForm(), key, chain, opts, ErrUnsupportedPDF},
-		{"already signed", signed, key, chain, opts, ErrAlreadySigned},
+		{"no such field", good, key, chain, Options{Field: "hieu_truong", Time: testNow}, ErrNoField},
+		{"field already signed", signed, key, chain, Options{Field: "Signature1", Time: testNow}, ErrFieldSigned},
+		{"signer before", good, key, chain, Options{After: []string{"Signature1"}, Time: testNow}, ErrNoField},
+		{"certify after a signature", signed, key, chain, Options{Certify: CertifyFormFilling, Time: testNow}, ErrCertifyNotFirst},
+		{"bad certification", good, key, chain, Options{Certify: 4, Time: testNow}, ErrUnsupportedPDF},
+		{"PSS with ECDSA", good, key, chain, Options{PSS: true, Time: testNow}, ErrUnsupportedKey},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -475,7 +460,7 @@ func TestSignRefuses(t *testing.T) {
 				counter = &countingSigner{Signer: tt.key}
 				k = counter
 			}
-			out, err := Sign(tt.in, k, tt.chain, tt.opts)
+			out, err := Sign(context.Background(), tt.in, k, tt.chain, tt.opts)
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("got %v, want %v", err, tt.want)
 			}
@@ -501,9 +486,9 @@ func FuzzSign(f *testing.F) {
 	f.Add([]byte("%PDF-1.7\n%%EOF"))
 	f.Add([]byte("%PDF-1.7\nstartxref\n0\n%%EOF"))
 	f.Fuzz(func(t *testing.T, in []byte) {
-		out, err := Sign(in, key, chain, Options{Name: "Nghĩa", Time: testNow})
+		out, err := Sign(context.Background(), in, key, chain, Options{Name: "Nghĩa", Time: testNow})
 		if err != nil {
-			for _, want := range []error{ErrInvalidPDF, ErrUnsupportedPDF, ErrAlreadySigned, ErrTooLarge} {
+			for _, want := range []error{ErrInvalidPDF, ErrUnsupportedPDF, ErrTooLarge} {
 				if errors.Is(err, want) {
 					return
 				}
@@ -523,7 +508,7 @@ func BenchmarkSign(b *testing.B) {
 		b.Run(k.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := Sign(in, key, chain, Options{Name: "Nguyễn Văn Nghĩa", Time: testNow}); err != nil {
+				if _, err := Sign(context.Background(), in, key, chain, Options{Name: "Nguyễn Văn Nghĩa", Time: testNow}); err != nil {
 					b.Fatal(err)
 				}
 			}

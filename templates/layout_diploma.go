@@ -33,6 +33,24 @@ type RenderOptions struct {
 	// Deterministic writes the PDF's catalogs in sorted order: the same
 	// diploma, metadata and Now give byte-identical PDFs.
 	Deterministic bool
+	// Layout is the layout version to draw; empty means the newest of the
+	// kind (DiplomaLayoutV2, GradebookLayoutV2, TranscriptLayoutV2). Older
+	// versions stay available so that old documents render as they were.
+	Layout string
+}
+
+// layoutFor returns the layout version to draw among the versions of a kind,
+// oldest first.
+func (o RenderOptions) layoutFor(versions ...string) (string, error) {
+	if o.Layout == "" {
+		return versions[len(versions)-1], nil
+	}
+	for _, v := range versions {
+		if v == o.Layout {
+			return v, nil
+		}
+	}
+	return "", fmt.Errorf("%w: %q is not one of %v", ErrUnknownLayout, o.Layout, versions)
 }
 
 // Errors returned by the diploma renderer and LayoutSignatureArea.
@@ -81,7 +99,7 @@ func diplomaV1Signature() pdf.Rect { return pdf.Rect{X: 182, Y: 149, W: 80, H: 2
 // LayoutSignatureArea returns the signature area of a layout.
 func LayoutSignatureArea(layout string) (SignatureArea, error) {
 	switch layout {
-	case DiplomaLayoutV1:
+	case DiplomaLayoutV1, DiplomaLayoutV2:
 		r := diplomaV1Signature()
 		return SignatureArea{Layout: layout, Page: 1, Rect: r, UserSpace: r.UserSpace(pageH)}, nil
 	}
@@ -129,6 +147,10 @@ func (r *DiplomaRenderer) Render(d *Diploma, meta IssueMeta) ([]byte, error) {
 	if err := meta.validate(); err != nil {
 		return nil, err
 	}
+	version, err := r.opts.layoutFor(DiplomaLayoutV1, DiplomaLayoutV2)
+	if err != nil {
+		return nil, err
+	}
 	created := r.opts.Now
 	if created.IsZero() {
 		created = time.Date(dd.IssueDate.Year, dd.IssueDate.Month, dd.IssueDate.Day, 0, 0, 0, 0, time.UTC)
@@ -155,7 +177,10 @@ func (r *DiplomaRenderer) Render(d *Diploma, meta IssueMeta) ([]byte, error) {
 	if l.err != nil {
 		return nil, l.err
 	}
-	rec := &Record{Kind: KindDiploma, Layout: DiplomaLayoutV1, CredentialID: meta.CredentialID, VerifyURL: meta.VerifyURL, Diploma: &dd}
+	if version == DiplomaLayoutV2 {
+		placeFields(doc, diplomaPlan(&dd))
+	}
+	rec := &Record{Kind: KindDiploma, Layout: version, CredentialID: meta.CredentialID, VerifyURL: meta.VerifyURL, Diploma: &dd}
 	if err := attachRecord(doc, rec, created); err != nil {
 		return nil, fmt.Errorf("render diploma: %w", err)
 	}

@@ -239,6 +239,10 @@ func (r *GradebookRenderer) Render(g *Gradebook, meta IssueMeta) ([]byte, error)
 	if err := meta.validate(); err != nil {
 		return nil, err
 	}
+	version, err := r.opts.layoutFor(GradebookLayoutV1, GradebookLayoutV2)
+	if err != nil {
+		return nil, err
+	}
 	created := r.opts.Now
 	if created.IsZero() {
 		created = time.Date(gg.SignDate.Year, gg.SignDate.Month, gg.SignDate.Day, 0, 0, 0, 0, time.UTC)
@@ -261,14 +265,18 @@ func (r *GradebookRenderer) Render(g *Gradebook, meta IssueMeta) ([]byte, error)
 		return nil, fmt.Errorf("render gradebook: %w", err)
 	}
 	s := &sheet{doc: doc}
-	drawGradebook(s, gg, meta, planGradebook(gg))
+	plan := planGradebook(gg)
+	drawGradebook(s, gg, meta, plan)
+	if version == GradebookLayoutV2 {
+		placeFields(doc, schoolPlan(plan.boxes(gg)))
+	}
 	if s.err == nil {
 		s.err = doc.Err()
 	}
 	if s.err != nil {
 		return nil, s.err
 	}
-	rec := &Record{Kind: KindGradebook, Layout: GradebookLayoutV1, CredentialID: meta.CredentialID, VerifyURL: meta.VerifyURL, Gradebook: gg}
+	rec := &Record{Kind: KindGradebook, Layout: version, CredentialID: meta.CredentialID, VerifyURL: meta.VerifyURL, Gradebook: gg}
 	if err := attachRecord(doc, rec, created); err != nil {
 		return nil, fmt.Errorf("render gradebook: %w", err)
 	}

@@ -127,6 +127,10 @@ func (r *TranscriptRenderer) Render(t *Transcript, meta IssueMeta) ([]byte, erro
 	if err := tt.CheckArithmetic(); err != nil {
 		return nil, err
 	}
+	version, err := r.opts.layoutFor(TranscriptLayoutV1, TranscriptLayoutV2)
+	if err != nil {
+		return nil, err
+	}
 	if err := meta.validate(); err != nil {
 		return nil, err
 	}
@@ -162,13 +166,16 @@ func (r *TranscriptRenderer) Render(t *Transcript, meta IssueMeta) ([]byte, erro
 	doc.AddPage()
 	transcriptPage2(s, tt, meta)
 	s.footer(a4Short, hbMargin, hbMargin, hbFooterY, 2, hbPages, meta.CredentialID, descriptions...)
+	if version == TranscriptLayoutV2 {
+		placeFields(doc, schoolPlan(transcriptBoxes(tt)))
+	}
 	if s.err == nil {
 		s.err = doc.Err()
 	}
 	if s.err != nil {
 		return nil, s.err
 	}
-	rec := &Record{Kind: KindTranscript, Layout: TranscriptLayoutV1, CredentialID: meta.CredentialID, VerifyURL: meta.VerifyURL, Transcript: tt}
+	rec := &Record{Kind: KindTranscript, Layout: version, CredentialID: meta.CredentialID, VerifyURL: meta.VerifyURL, Transcript: tt}
 	if err := attachRecord(doc, rec, created); err != nil {
 		return nil, fmt.Errorf("render transcript: %w", err)
 	}

@@ -57,7 +57,7 @@ var ErrWrongDocument = errors.New("document does not match the layout")
 // subject rows); the boxes are exactly where the renderer leaves them empty.
 func SignatureBoxes(layout string, doc any) ([]SignatureBox, error) {
 	switch layout {
-	case GradebookLayoutV1:
+	case GradebookLayoutV1, GradebookLayoutV2:
 		g, ok := doc.(*Gradebook)
 		if !ok || g == nil {
 			return nil, fmt.Errorf("%w: %s wants a *Gradebook, got %T", ErrWrongDocument, layout, doc)
@@ -68,7 +68,7 @@ func SignatureBoxes(layout string, doc any) ([]SignatureBox, error) {
 			return nil, err
 		}
 		return planGradebook(gg).boxes(gg), nil
-	case TranscriptLayoutV1:
+	case TranscriptLayoutV1, TranscriptLayoutV2:
 		t, ok := doc.(*Transcript)
 		if !ok || t == nil {
 			return nil, fmt.Errorf("%w: %s wants a *Transcript, got %T", ErrWrongDocument, layout, doc)

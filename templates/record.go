@@ -99,11 +99,11 @@ func recordMembers() []string {
 func layoutsOf(kind string) []string {
 	switch kind {
 	case KindDiploma:
-		return []string{DiplomaLayoutV1}
+		return []string{DiplomaLayoutV1, DiplomaLayoutV2}
 	case KindGradebook:
-		return []string{GradebookLayoutV1}
+		return []string{GradebookLayoutV1, GradebookLayoutV2}
 	case KindTranscript:
-		return []string{TranscriptLayoutV1}
+		return []string{TranscriptLayoutV1, TranscriptLayoutV2}
 	}
 	return nil
 }

@@ -50,11 +50,11 @@ func TestSchoolRecordsEmbedded(t *testing.T) {
 		kind, layout string
 		check        func(*templates.Record) bool
 	}{
-		{"gradebook", gpdf, templates.KindGradebook, templates.GradebookLayoutV1,
+		{"gradebook", gpdf, templates.KindGradebook, templates.GradebookLayoutV2,
 			func(r *templates.Record) bool {
 				return r.Gradebook != nil && reflect.DeepEqual(*r.Gradebook, g) && r.Transcript == nil
 			}},
-		{"hocba", hpdf, templates.KindTranscript, templates.TranscriptLayoutV1,
+		{"hocba", hpdf, templates.KindTranscript, templates.TranscriptLayoutV2,
 			func(r *templates.Record) bool {
 				return r.Transcript != nil && reflect.DeepEqual(*r.Transcript, tr) && r.Gradebook == nil
 			}},
@@ -88,7 +88,7 @@ func TestDecodeSchoolRecordStrict(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	good, err := templates.EncodeRecord(&templates.Record{Kind: templates.KindGradebook, Layout: templates.GradebookLayoutV1,
+	good, err := templates.EncodeRecord(&templates.Record{Kind: templates.KindGradebook, Layout: templates.GradebookLayoutV2,
 		CredentialID: recordMeta.CredentialID, VerifyURL: recordMeta.VerifyURL, Gradebook: &g})
 	if err != nil {
 		t.Fatal(err)
@@ -105,7 +105,7 @@ func TestDecodeSchoolRecordStrict(t *testing.T) {
 		{"student member unknown", `"ma_hs": `, `"ma_hoc_sinh": `, templates.ErrBadRecord},
 		{"sign date not ISO", `"ngay_ky": "2025-01-10"`, `"ngay_ky": "10/01/2025"`, templates.ErrBadRecord},
 		{"birth date not ISO", `"ngay_sinh": "20`, `"ngay_sinh": "x20`, templates.ErrBadRecord},
-		{"wrong layout", `"layout": "gradebook/v1"`, `"layout": "hocba/v1"`, templates.ErrUnknownRecordKind},
+		{"wrong layout", `"layout": "gradebook/v2"`, `"layout": "hocba/v2"`, templates.ErrUnknownRecordKind},
 		{"no gradebook", `"kind": "gradebook"`, `"kind": "hocba"`, templates.ErrUnknownRecordKind},
 	}
 	for _, tc := range tests {
@@ -119,7 +119,7 @@ func TestDecodeSchoolRecordStrict(t *testing.T) {
 			}
 		})
 	}
-	if _, err := templates.EncodeRecord(&templates.Record{Kind: templates.KindGradebook, Layout: templates.GradebookLayoutV1,
+	if _, err := templates.EncodeRecord(&templates.Record{Kind: templates.KindGradebook, Layout: templates.GradebookLayoutV2,
 		CredentialID: recordMeta.CredentialID, VerifyURL: recordMeta.VerifyURL}); !errors.Is(err, templates.ErrBadRecord) {
 		t.Errorf("EncodeRecord without a gradebook: got %v, want ErrBadRecord", err)
 	}

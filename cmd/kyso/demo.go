@@ -21,14 +21,17 @@ func cmdDemo(e *env, args []string) error {
 Run the whole path with zero set-up: create DIR, a development CA, a software
 key for the Sở director, a sample of graduates (DIR/graduates.csv), issue their
 diplomas into DIR/diplomas, a key for the sample class's Toán teacher and its
-gradebooks (DIR/gradebook.xlsx) issued into DIR/gradebooks, register them in DIR/registry.db, and start the
+gradebooks (DIR/gradebook.xlsx) issued into DIR/gradebooks, keys for every
+signer of the class's học bạ and three học bạ years issued into DIR/hocba
+(each signed by its subject teachers, the homeroom teacher, the principal and
+the school seal, in that order), register them in DIR/registry.db, and start the
 verification server with the transparency log (DIR/log.key, DIR/log.pub,
 origin kyso.local/log). Running it again on the same DIR reuses everything and
 issues nothing twice.
 
 It prints machine-readable lines:
   trust: PATH   the roots file to pass to 'kyso verify --trust'
-  pdf: PATH     one per issued PDF: the diplomas, then the gradebooks
+  pdf: PATH     one per issued PDF: the diplomas, the gradebooks, the học bạ
   url: URL      one verification page per PDF
 
 The demo's key passphrase is kept in DIR/keys/director.pass so that the demo
@@ -129,7 +132,12 @@ runs unattended; real keys live in tokens and their PINs are never stored.`)
 	if err != nil {
 		return err
 	}
-	results := append(slices.Clip(sum.results), books...)
+	// The first students' học bạ years, signed by five and more people.
+	hocba, err := demoTranscripts(e, *dir, ca, baseURL, logKey, 3)
+	if err != nil {
+		return err
+	}
+	results := append(append(slices.Clip(sum.results), books...), hocba...)
 	trust := filepath.Join(caDir, devca.RootCertFile)
 	fmt.Fprintf(e.stdout, "trust: %s\n", trust)
 	for _, r := range results {

@@ -54,7 +54,7 @@ func TestExtractDemo(t *testing.T) {
 		if !reflect.DeepEqual(*rec.Diploma, want) {
 			t.Errorf("%s: record %+v, want the CSV row %+v", p, *rec.Diploma, want)
 		}
-		if rec.Kind != templates.KindDiploma || rec.Layout != templates.DiplomaLayoutV1 || rec.VerifyURL != d.urls[i] ||
+		if rec.Kind != templates.KindDiploma || rec.Layout != templates.DiplomaLayoutV2 || rec.VerifyURL != d.urls[i] ||
 			!strings.HasSuffix(rec.VerifyURL, "/v/"+rec.CredentialID) {
 			t.Errorf("%s: kind %q, layout %q, URL %q, ID %q; want a diploma/v1 record naming the demo's URL %q",
 				p, rec.Kind, rec.Layout, rec.VerifyURL, rec.CredentialID, d.urls[i])

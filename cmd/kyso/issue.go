@@ -142,14 +142,15 @@ func runIssue(e *env, c issueConfig) (sum *issueSummary, err error) {
 		return nil, err
 	}
 	is := &issuance.Issuer{
-		Render:  renderer.Render,
-		Key:     k.Signer,
-		Chain:   k.Chain,
-		OutDir:  c.outDir,
-		BaseURL: c.baseURL,
-		Rand:    e.rand,
-		Now:     e.now,
-		Actor:   "cli:issue",
+		Render:      renderer.Render,
+		Appearances: fonts,
+		Key:         k.Signer,
+		Chain:       k.Chain,
+		OutDir:      c.outDir,
+		BaseURL:     c.baseURL,
+		Rand:        e.rand,
+		Now:         e.now,
+		Actor:       "cli:issue",
 	}
 	// Check every record against the certificate and the date before
 	// anything is written: a mismatch would otherwise stop the run half-way.

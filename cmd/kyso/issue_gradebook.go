@@ -47,6 +47,7 @@ func runIssueGradebooks(e *env, c issueConfig) (sum *issueSummary, err error) {
 	}
 	is := &issuance.Issuer{
 		RenderGradebook: renderer.Render,
+		Appearances:     fonts,
 		Key:             k.Signer,
 		Chain:           k.Chain,
 		OutDir:          c.outDir,

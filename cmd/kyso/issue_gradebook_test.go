@@ -99,7 +99,7 @@ func TestIssueGradebookCLI(t *testing.T) {
 	if err != nil || x.code != 0 {
 		t.Fatalf("extract: exit %d, %v\n%s", x.code, err, x.stderr)
 	}
-	if rec.Kind != templates.KindGradebook || rec.Layout != templates.GradebookLayoutV1 || rec.CredentialID != f[1] ||
+	if rec.Kind != templates.KindGradebook || rec.Layout != templates.GradebookLayoutV2 || rec.CredentialID != f[1] ||
 		rec.Gradebook == nil || !reflect.DeepEqual(*rec.Gradebook, g) {
 		t.Errorf("extract: kind %q layout %q ID %q; want the sample gradebook issued as %s", rec.Kind, rec.Layout, rec.CredentialID, f[1])
 	}

@@ -70,28 +70,38 @@ func readCerts(path string) ([]*x509.Certificate, error) {
 }
 
 func cmdCA(e *env, args []string) error {
+	if len(args) > 0 && args[0] == "serve" {
+		return cmdCAServe(e, args[1:])
+	}
+	if len(args) > 0 && args[0] == "revoke" {
+		return cmdCARevoke(e, args[1:])
+	}
 	if len(args) == 0 || (args[0] != "init" && args[0] != "--help" && args[0] != "-h") {
-		return usagef("expected 'kyso ca init'")
+		return usagef("expected 'kyso ca init', 'kyso ca serve' or 'kyso ca revoke'")
 	}
 	if args[0] != "init" {
 		args = []string{"--help"}
 	} else {
 		args = args[1:]
 	}
-	fs := newFlags(e, "ca init", "[--dir DIR] [--org NAME]", `
+	fs := newFlags(e, "ca init", "[--dir DIR] [--org NAME] [--url URL]", `
 Create a development CA (a root and an issuing CA) in DIR, or show the one
 already there. Signer certificates for 'kyso keys new' come from it, and
 DIR/root.pem is the trust anchor to give to 'kyso verify --trust'.
+With --url, every certificate the CA issues points to its CRL, OCSP responder
+and CA certificate under URL, where 'kyso ca serve' answers; see also
+'kyso ca revoke'. The URL cannot change once the CA exists.
 The CA keys are stored unencrypted: this CA is for development and tests only.`)
 	dir := fs.String("dir", filepath.Join(defaultDataDir(e), "ca"), "CA directory")
 	org := fs.String("org", "", "organization named in the CA certificates (default \"kyso development\")")
+	baseURL := fs.String("url", "", "base URL of the CA's revocation service, e.g. http://127.0.0.1:8789 (default: certificates carry no URLs)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 0 {
 		return usagef("unexpected argument %q", fs.Arg(0))
 	}
-	ca, created, err := devca.Init(*dir, e.rand, e.now(), devca.Options{Organization: *org})
+	ca, created, err := devca.Init(*dir, e.rand, e.now(), devca.Options{Organization: *org, URL: *baseURL})
 	if err != nil {
 		return err
 	}
@@ -102,6 +112,9 @@ The CA keys are stored unencrypted: this CA is for development and tests only.`)
 	}
 	fmt.Fprintf(e.stdout, "root: %s\n", ca.Root.Subject.CommonName)
 	fmt.Fprintf(e.stdout, "trust: %s\n", filepath.Join(*dir, devca.RootCertFile))
+	if ca.URL() != "" {
+		fmt.Fprintf(e.stdout, "url: %s\n", ca.URL())
+	}
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -76,7 +77,7 @@ Example:
 	if opts.Name == "" {
 		opts.Name = k.Chain[0].Subject.CommonName
 	}
-	signed, err := signer.Sign(data, k.Signer, k.Chain, opts)
+	signed, err := signer.Sign(context.Background(), data, k.Signer, k.Chain, opts)
 	if err != nil {
 		return fmt.Errorf("%s: %w", in, err)
 	}
