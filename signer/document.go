@@ -177,18 +177,63 @@ func hashFor(pub crypto.PublicKey) crypto.Hash {
 	return crypto.SHA256
 }
 
-// sign writes the incremental update planned by p and signs it.
-func (d *document) sign(ctx context.Context, p signPlan, key crypto.Signer, chain []*x509.Certificate, opts Options) (out []byte, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			out, err = nil, fmt.Errorf("%v: %w", r, ErrInvalidPDF)
-		}
-	}()
+// contentsMaker makes the /Contents of a signature dictionary from the
+// signed bytes (the file without the /Contents gap, as two ranges).
+type contentsMaker struct {
+	dict    string // the dictionary's start: type, filter, sub-filter
+	reserve int    // bytes reserved for the contents
+	make    func(ctx context.Context, before, after []byte) ([]byte, error)
+}
+
+// sign writes the incremental update planned by p with a CMS signature by
+// key.
+func (d *document) sign(ctx context.Context, p signPlan, key crypto.Signer, chain []*x509.Certificate, opts Options) ([]byte, error) {
 	cmsOpts := cms.Options{Hash: hashFor(key.Public()), PSS: opts.PSS}
 	reserve := cms.MaxSize(key.Public(), chain, cmsOpts)
 	if opts.Timestamper != nil {
 		reserve += timestampReserve
 	}
+	rnd := opts.Rand
+	if rnd == nil {
+		rnd = rand.Reader
+	}
+	guard := &onceSigner{key: key}
+	mk := contentsMaker{
+		dict:    "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached",
+		reserve: reserve,
+		make: func(ctx context.Context, before, after []byte) ([]byte, error) {
+			h := cmsOpts.Hash.New()
+			h.Write(before)
+			h.Write(after)
+			sd, err := cms.Sign(rnd, h.Sum(nil), guard, chain, cmsOpts)
+			if err != nil {
+				return nil, fmt.Errorf("sign: %w", err)
+			}
+			if opts.Timestamper != nil {
+				if sd, err = addTimestamp(ctx, sd, opts.Timestamper); err != nil {
+					return nil, err
+				}
+			}
+			return sd, nil
+		},
+	}
+	name := opts.Name
+	if name == "" {
+		name = chain[0].Subject.CommonName
+	}
+	return d.write(ctx, p, mk, name, opts)
+}
+
+// write writes the incremental update planned by p: the signature
+// dictionary made by mk, the appearance, the field, the form and the
+// catalog; then it fills the byte range and the contents.
+func (d *document) write(ctx context.Context, p signPlan, mk contentsMaker, name string, opts Options) (out []byte, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			out, err = nil, fmt.Errorf("%v: %w", r, ErrInvalidPDF)
+		}
+	}()
+	reserve := mk.reserve
 
 	u := newUpdate(d.in, d.size)
 	sigRef := ref{id: u.alloc()}
@@ -197,10 +242,6 @@ func (d *document) sign(ctx context.Context, p signPlan, key crypto.Signer, chai
 	var apObjs [][]byte
 	var apRef ref
 	if opts.Appearance != nil && p.field != nil {
-		name := opts.Name
-		if name == "" {
-			name = chain[0].Subject.CommonName
-		}
 		x, err := opts.Appearance.draw(p.field.Rect, norm.NFC.String(name), opts.Time)
 		if err != nil {
 			return nil, err
@@ -214,8 +255,7 @@ func (d *document) sign(ctx context.Context, p signPlan, key crypto.Signer, chai
 
 	// The signature dictionary.
 	var sig bytes.Buffer
-	subFilter := "/ETSI.CAdES.detached"
-	sig.WriteString("<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter " + subFilter + " /ByteRange ")
+	sig.WriteString(mk.dict + " /ByteRange ")
 	brAt := sig.Len()
 	sig.WriteString(byteRangePlaceholder)
 	sig.WriteString(" /Contents ")
@@ -223,7 +263,9 @@ func (d *document) sign(ctx context.Context, p signPlan, key crypto.Signer, chai
 	sig.WriteString("<")
 	sig.Write(bytes.Repeat([]byte("0"), 2*reserve))
 	sig.WriteString(">")
-	fmt.Fprintf(&sig, " /M %s", pdfDate(opts.Time))
+	if !opts.Time.IsZero() {
+		fmt.Fprintf(&sig, " /M %s", pdfDate(opts.Time))
+	}
 	for _, e := range []struct{ key, v string }{
 		{"Name", opts.Name}, {"Reason", opts.Reason}, {"Location", opts.Location}, {"ContactInfo", opts.ContactInfo},
 	} {
@@ -347,21 +389,9 @@ func (d *document) sign(ctx context.Context, p signPlan, key crypto.Signer, chai
 	br += string(bytes.Repeat([]byte(" "), len(byteRangePlaceholder)-len(br)-1)) + "]"
 	copy(out[sigAt+brAt:], br)
 
-	h := cmsOpts.Hash.New()
-	h.Write(out[:gapStart])
-	h.Write(out[gapEnd:])
-	rnd := opts.Rand
-	if rnd == nil {
-		rnd = rand.Reader
-	}
-	sd, err := cms.Sign(rnd, h.Sum(nil), &onceSigner{key: key}, chain, cmsOpts)
+	sd, err := mk.make(ctx, out[:gapStart], out[gapEnd:])
 	if err != nil {
-		return nil, fmt.Errorf("sign: %w", err)
-	}
-	if opts.Timestamper != nil {
-		if sd, err = addTimestamp(ctx, sd, opts.Timestamper); err != nil {
-			return nil, err
-		}
+		return nil, err
 	}
 	if len(sd) > reserve {
 		return nil, fmt.Errorf("%d bytes, %d reserved: %w", len(sd), reserve, ErrSignatureTooLarge)

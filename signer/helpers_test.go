@@ -163,3 +163,5 @@ func isASCII(s string) bool {
 	}
 	return true
 }
+
+func writeFileAt(path string, data []byte) error { return os.WriteFile(path, data, 0o600) }
