@@ -9,6 +9,8 @@ import (
 
 	"github.com/digitorus/pdf"
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/kyso-vn/kyso/internal/cms"
 )
 
 // Field is a signature field of a PDF, as Fields reports it.
@@ -227,4 +229,27 @@ func describeSigners(f Field) string {
 		}
 	}
 	return b.String()
+}
+
+// SignerCertificate returns the certificate of the signature in a signed
+// field: the one its CMS SignerInfo names among the CMS certificates. It
+// checks nothing about the signature itself (see package verify).
+func (f Field) SignerCertificate() (*x509.Certificate, error) {
+	if !f.Signed {
+		return nil, fmt.Errorf("field %q: not signed", f.Name)
+	}
+	contents := []byte(f.value.Key("V").Key("Contents").RawString())
+	var raw asn1.RawValue
+	if _, err := asn1.Unmarshal(contents, &raw); err != nil {
+		return nil, fmt.Errorf("field %q: signature: %w", f.Name, err)
+	}
+	sd, err := cms.Parse(raw.FullBytes)
+	if err != nil {
+		return nil, fmt.Errorf("field %q: signature: %w", f.Name, err)
+	}
+	c, err := sd.SignerCertificate()
+	if err != nil {
+		return nil, fmt.Errorf("field %q: %w", f.Name, err)
+	}
+	return c, nil
 }
