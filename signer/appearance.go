@@ -1,6 +1,7 @@
 package signer
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"time"
 
@@ -34,6 +35,48 @@ var (
 	appearanceInk    = pdf.RGB{R: 0x0b, G: 0x3d, B: 0x91}
 	appearanceBorder = pdf.RGB{R: 0x5b, G: 0x7d, B: 0xb8}
 )
+
+// appearanceKey identifies an appearance in a Session's cache: what it
+// shows. The time is shown to the second, so a batch signed within a second
+// by one person draws its appearance once.
+type appearanceKey struct {
+	renderer    *pdf.Renderer
+	rect        [4]float64
+	name, title string
+	image       [32]byte
+	zone        string
+	unix        int64
+}
+
+// appearance draws a's appearance, or returns it from the session's cache.
+// Without a session it draws.
+func (s *Session) appearance(a *Appearance, rect [4]float64, name string, t time.Time) (*pdf.FormXObject, error) {
+	if s == nil {
+		return a.draw(rect, name, t)
+	}
+	zone := ""
+	if a.Zone != nil {
+		zone = a.Zone.String()
+	}
+	k := appearanceKey{renderer: a.Renderer, rect: rect, name: name, title: a.Title, image: sha256.Sum256(a.Image), zone: zone, unix: t.Unix()}
+	s.mu.Lock()
+	x, ok := s.appearances[k]
+	s.mu.Unlock()
+	if ok {
+		return x, nil
+	}
+	x, err := a.draw(rect, name, t)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	if len(s.appearances) >= maxCachedAppearances {
+		clear(s.appearances)
+	}
+	s.appearances[k] = x
+	s.mu.Unlock()
+	return x, nil
+}
 
 // draw renders the appearance for a field of rectangle rect (PDF user space,
 // points) signed by name at t.

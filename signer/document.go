@@ -187,9 +187,10 @@ type contentsMaker struct {
 
 // sign writes the incremental update planned by p with a CMS signature by
 // key.
-func (d *document) sign(ctx context.Context, p signPlan, key crypto.Signer, chain []*x509.Certificate, opts Options) ([]byte, error) {
+func (d *document) sign(ctx context.Context, p signPlan, s *Session, opts Options) ([]byte, error) {
+	key, chain := s.key, s.chain
 	cmsOpts := cms.Options{Hash: hashFor(key.Public()), PSS: opts.PSS}
-	reserve := cms.MaxSize(key.Public(), chain, cmsOpts)
+	reserve := s.reservation(cmsOpts)
 	if opts.Timestamper != nil {
 		reserve += timestampReserve
 	}
@@ -221,13 +222,13 @@ func (d *document) sign(ctx context.Context, p signPlan, key crypto.Signer, chai
 	if name == "" {
 		name = chain[0].Subject.CommonName
 	}
-	return d.write(ctx, p, mk, name, opts)
+	return d.write(ctx, p, mk, name, opts, s)
 }
 
 // write writes the incremental update planned by p: the signature
 // dictionary made by mk, the appearance, the field, the form and the
 // catalog; then it fills the byte range and the contents.
-func (d *document) write(ctx context.Context, p signPlan, mk contentsMaker, name string, opts Options) (out []byte, err error) {
+func (d *document) write(ctx context.Context, p signPlan, mk contentsMaker, name string, opts Options, s *Session) (out []byte, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			out, err = nil, fmt.Errorf("%v: %w", r, ErrInvalidPDF)
@@ -242,7 +243,7 @@ func (d *document) write(ctx context.Context, p signPlan, mk contentsMaker, name
 	var apObjs [][]byte
 	var apRef ref
 	if opts.Appearance != nil && p.field != nil {
-		x, err := opts.Appearance.draw(p.field.Rect, norm.NFC.String(name), opts.Time)
+		x, err := s.appearance(opts.Appearance, p.field.Rect, norm.NFC.String(name), opts.Time)
 		if err != nil {
 			return nil, err
 		}

@@ -246,5 +246,5 @@ func AddDocumentTimestamp(ctx context.Context, in []byte, ts Timestamper) ([]byt
 			return token, nil
 		},
 	}
-	return doc.write(ctx, p, mk, "", Options{})
+	return doc.write(ctx, p, mk, "", Options{}, nil)
 }

@@ -10,8 +10,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 	"time"
 	"unicode/utf8"
+
+	"github.com/kyso-vn/kyso/internal/cms"
+	"github.com/kyso-vn/kyso/pdf"
 )
 
 // MaxInputSize is the largest PDF Sign accepts, in bytes.
@@ -141,7 +145,43 @@ type Options struct {
 // for P-384 keys, SHA-512 for P-521), the ESS signing-certificate-v2
 // attribute, no signing-time attribute. The key is called exactly once.
 func Sign(ctx context.Context, in []byte, key crypto.Signer, chain []*x509.Certificate, opts Options) ([]byte, error) {
-	if err := checkKey(key, chain, opts.Time); err != nil {
+	s, err := NewSession(key, chain)
+	if err != nil {
+		return nil, err
+	}
+	return s.Sign(ctx, in, opts)
+}
+
+// Session signs many documents with one key (a batch under one PIN entry):
+// the key and the chain's signatures are checked once, and the reservation
+// for the signature and the visible appearances are computed once for
+// equal options. It is safe for concurrent use if the key is.
+type Session struct {
+	key   crypto.Signer
+	chain []*x509.Certificate
+
+	mu          sync.Mutex
+	reserve     map[reserveKey]int
+	appearances map[appearanceKey]*pdf.FormXObject
+}
+
+// maxCachedAppearances bounds a Session's appearance cache.
+const maxCachedAppearances = 64
+
+// NewSession checks key and chain (everything Sign checks about them except
+// the validity period, which depends on each signature's time).
+func NewSession(key crypto.Signer, chain []*x509.Certificate) (*Session, error) {
+	if err := checkKey(key, chain); err != nil {
+		return nil, err
+	}
+	return &Session{key: key, chain: chain, reserve: map[reserveKey]int{}, appearances: map[appearanceKey]*pdf.FormXObject{}}, nil
+}
+
+// Sign adds a signature by the session's key to in; see the package
+// function Sign.
+func (s *Session) Sign(ctx context.Context, in []byte, opts Options) ([]byte, error) {
+	key, chain := s.key, s.chain
+	if err := checkValidity(chain, opts.Time); err != nil {
 		return nil, err
 	}
 	if opts.PSS {
@@ -167,7 +207,28 @@ func Sign(ctx context.Context, in []byte, key crypto.Signer, chain []*x509.Certi
 	if err != nil {
 		return nil, err
 	}
-	return doc.sign(ctx, plan, key, chain, opts)
+	return doc.sign(ctx, plan, s, opts)
+}
+
+// reserveKey is what the size of a signature depends on, besides the key
+// and chain.
+type reserveKey struct {
+	hash crypto.Hash
+	pss  bool
+}
+
+// reservation returns cms.MaxSize for opts (which sets only Hash and PSS),
+// computed once per session.
+func (s *Session) reservation(opts cms.Options) int {
+	k := reserveKey{opts.Hash, opts.PSS}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n, ok := s.reserve[k]
+	if !ok {
+		n = cms.MaxSize(s.key.Public(), s.chain, opts)
+		s.reserve[k] = n
+	}
+	return n
 }
 
 // Fields lists the signature fields of a PDF, signed or not, in the order of
@@ -209,7 +270,7 @@ const MaxTextLen = 1024
 
 // checkKey checks everything about the key and the chain that would make the
 // signature useless, before the key is used.
-func checkKey(key crypto.Signer, chain []*x509.Certificate, at time.Time) error {
+func checkKey(key crypto.Signer, chain []*x509.Certificate) error {
 	if len(chain) == 0 {
 		return ErrNoChain
 	}
@@ -244,6 +305,19 @@ func checkKey(key crypto.Signer, chain []*x509.Certificate, at time.Time) error 
 	if leaf.KeyUsage&(x509.KeyUsageDigitalSignature|x509.KeyUsageContentCommitment) == 0 {
 		return fmt.Errorf("certificate %q: %w", leaf.Subject.CommonName, ErrKeyUsage)
 	}
+	for i, c := range chain {
+		if i+1 < len(chain) {
+			if err := c.CheckSignatureFrom(chain[i+1]); err != nil {
+				return fmt.Errorf("certificate %d %q not issued by certificate %d %q: %v: %w",
+					i, c.Subject.CommonName, i+1, chain[i+1].Subject.CommonName, err, ErrBadChain)
+			}
+		}
+	}
+	return nil
+}
+
+// checkValidity checks that every certificate of chain is valid at at.
+func checkValidity(chain []*x509.Certificate, at time.Time) error {
 	if at.IsZero() {
 		return ErrNoTime
 	}
@@ -252,12 +326,6 @@ func checkKey(key crypto.Signer, chain []*x509.Certificate, at time.Time) error 
 			return fmt.Errorf("certificate %d %q valid from %s to %s, signing at %s: %w",
 				i, c.Subject.CommonName, c.NotBefore.UTC().Format(time.RFC3339),
 				c.NotAfter.UTC().Format(time.RFC3339), at.UTC().Format(time.RFC3339), ErrNotValidAt)
-		}
-		if i+1 < len(chain) {
-			if err := c.CheckSignatureFrom(chain[i+1]); err != nil {
-				return fmt.Errorf("certificate %d %q not issued by certificate %d %q: %v: %w",
-					i, c.Subject.CommonName, i+1, chain[i+1].Subject.CommonName, err, ErrBadChain)
-			}
 		}
 	}
 	return nil

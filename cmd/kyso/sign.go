@@ -48,6 +48,7 @@ type signConfig struct {
 	pss                             bool
 	fonts                           *pdf.Renderer
 	fetch                           *revocation.Fetcher
+	session                         *signer.Session
 }
 
 func cmdSign(e *env, args []string) error {
@@ -186,6 +187,9 @@ Examples:
 		return err
 	}
 	defer k.Close()
+	if c.session, err = signer.NewSession(k.Signer, k.Chain); err != nil {
+		return err
+	}
 	return runSignJobs(e, k, c, jobs)
 }
 
@@ -341,7 +345,7 @@ func signOne(ctx context.Context, e *env, k *hsm.Key, c signConfig, j signJob) (
 		}
 		opts.Appearance = &signer.Appearance{Renderer: c.fonts, Title: title, Image: c.image}
 	}
-	out, err := signer.Sign(ctx, in, k.Signer, chain, opts)
+	out, err := c.session.Sign(ctx, in, opts)
 	if err != nil {
 		return false, err
 	}
