@@ -1,6 +1,7 @@
 package templates
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"os"
@@ -142,6 +143,32 @@ func FuzzTranscript(f *testing.F) {
 		}
 		if _, err := r.Render(&tr, testMeta); err != nil && !errors.Is(err, ErrTextTooLong) {
 			t.Fatalf("Render of a valid transcript: %v", err)
+		}
+	})
+}
+
+// FuzzReadGradebooksCSV and FuzzReadGradebooksXLSX feed arbitrary bytes to
+// the gradebook importer as a school's CSV or Excel export: it must not
+// panic, every error must name the file, and what it accepts must validate.
+func FuzzReadGradebooksCSV(f *testing.F)  { fuzzReadGradebooks(f, "gradebook.csv") }
+func FuzzReadGradebooksXLSX(f *testing.F) { fuzzReadGradebooks(f, "gradebook.xlsx") }
+
+func fuzzReadGradebooks(f *testing.F, sample string) {
+	seedSamples(f, sample)
+	f.Add([]byte("Họ và tên;Ngày sinh\nNguyễn Văn A;31/02/2008\n"))
+	name := "fuzz" + filepath.Ext(sample)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		books, err := ReadGradebooks(name, bytes.NewReader(data))
+		if err != nil {
+			if !strings.Contains(err.Error(), name) {
+				t.Fatalf("error does not name the file: %v", err)
+			}
+			return
+		}
+		for i := range books {
+			if err := books[i].Validate(); err != nil {
+				t.Fatalf("accepted gradebook %d does not validate: %v", i, err)
+			}
 		}
 	})
 }

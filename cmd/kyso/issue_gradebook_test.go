@@ -18,8 +18,11 @@ func splitDemo(d demoOutput) (diplomas, gradebooks demoOutput) {
 	diplomas.trust, gradebooks.trust = d.trust, d.trust
 	for i, p := range d.pdfs {
 		to := &diplomas
-		if filepath.Base(filepath.Dir(p)) == "gradebooks" {
+		switch filepath.Base(filepath.Dir(p)) {
+		case "gradebooks":
 			to = &gradebooks
+		case "hocba":
+			continue // see hocbaOf
 		}
 		to.pdfs = append(to.pdfs, p)
 		if i < len(d.urls) {
@@ -27,6 +30,17 @@ func splitDemo(d demoOutput) (diplomas, gradebooks demoOutput) {
 		}
 	}
 	return diplomas, gradebooks
+}
+
+// hocbaOf returns the demo's học bạ PDFs (in DATA/hocba).
+func hocbaOf(d demoOutput) []string {
+	var out []string
+	for _, p := range d.pdfs {
+		if filepath.Base(filepath.Dir(p)) == "hocba" {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // teacherKey makes a development CA and a software key for name in work.

@@ -445,7 +445,8 @@ func TestDemoOutputPassesPDFSig(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("demo: %d\n%s", r.code, r.stderr)
 	}
-	d, books := splitDemo(parseDemo(t, r.stdout))
+	all := parseDemo(t, r.stdout)
+	d, books := splitDemo(all)
 	nss := testenv.PDFSig(t, readRoot(t, d.trust))
 	for _, p := range d.pdfs {
 		checkPDFSig(t, nss, p, "Lê Hoàng Phúc")
@@ -455,6 +456,27 @@ func TestDemoOutputPassesPDFSig(t *testing.T) {
 	}
 	for _, p := range books.pdfs {
 		checkPDFSig(t, nss, p, "Nguyễn Thị Thu Hà")
+	}
+	// Each học bạ: every subject teacher, the homeroom teacher, the
+	// principal and the seal, all valid and trusted, the last covering the
+	// whole file.
+	hb := hocbaOf(all)
+	if len(hb) != 3 {
+		t.Fatalf("demo issued %d học bạ, want 3", len(hb))
+	}
+	for _, p := range hb {
+		res := nss.Check(t, p)
+		if len(res.Signatures) < 5 {
+			t.Fatalf("pdfsig %s: %d signatures, want at least 5\n%s", p, len(res.Signatures), res.Output)
+		}
+		for _, s := range res.Signatures {
+			if !s.Signed || s.SignatureValidation != testenv.PDFSigSignatureValid || s.CertificateValidation != testenv.PDFSigCertificateTrusted {
+				t.Errorf("pdfsig %s: field %s: signed %v, %q, %q", p, s.FieldName, s.Signed, s.SignatureValidation, s.CertificateValidation)
+			}
+		}
+		if last := res.Signatures[len(res.Signatures)-1]; !last.TotalDocumentSigned || last.FieldName != "con_dau" {
+			t.Errorf("pdfsig %s: the last signature is %s (total %v), want the seal covering the whole file", p, last.FieldName, last.TotalDocumentSigned)
+		}
 	}
 }
 
