@@ -297,18 +297,21 @@ func addNamedBits(b *cryptobyte.Builder, f FailureInfo) {
 
 // tstInfo is the TSTInfo content of a token (RFC 3161 §2.4.2).
 type tstInfo struct {
-	policy   asn1.ObjectIdentifier
-	hash     crypto.Hash
-	hashed   []byte
-	serial   *big.Int
-	genTime  time.Time
-	nonce    []byte // DER INTEGER, nil when absent
-	ordering bool
+	policy asn1.ObjectIdentifier
+	hash   crypto.Hash
+	// hashParams are the hash algorithm's parameters as the request sent
+	// them (nil: absent), so that the imprint is copied exactly (RFC 3161
+	// §2.4.2).
+	hashParams []byte
+	hashed     []byte
+	serial     *big.Int
+	genTime    time.Time
+	nonce      []byte // DER INTEGER, nil when absent
+	ordering   bool
 }
 
-// encodeTSTInfo writes a TSTInfo, version 1, with the hash algorithm's
-// parameters absent, no accuracy, ordering false (omitted), and no tsa
-// name or extensions.
+// encodeTSTInfo writes a TSTInfo, version 1, with no accuracy, ordering
+// false (omitted), and no tsa name or extensions.
 func encodeTSTInfo(t *tstInfo) ([]byte, error) {
 	oid, ok := hashOID(t.hash)
 	if !ok {
@@ -318,7 +321,7 @@ func encodeTSTInfo(t *tstInfo) ([]byte, error) {
 	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
 		b.AddASN1Int64(1)
 		b.AddASN1ObjectIdentifier(t.policy)
-		addImprint(b, oid, nil, t.hashed)
+		addImprint(b, oid, t.hashParams, t.hashed)
 		b.AddASN1BigInt(t.serial)
 		b.AddASN1(cbasn1.GeneralizedTime, func(b *cryptobyte.Builder) {
 			b.AddBytes([]byte(formatGeneralizedTime(t.genTime)))
@@ -353,7 +356,7 @@ func parseTSTInfo(der []byte) (*tstInfo, error) {
 	if !absentOrNull(params) || len(hashed) != t.hash.Size() {
 		return nil, malformed("TSTInfo messageImprint")
 	}
-	t.hashed = hashed
+	t.hashParams, t.hashed = params, hashed
 	var serial cryptobyte.String
 	if !seq.ReadASN1Element(&serial, cbasn1.INTEGER) || len(serial) > 2+maxSerialLen ||
 		!serial.ReadASN1Integer(t.serial) || t.serial.Sign() < 0 {

@@ -140,7 +140,7 @@ func (a *Authority) Respond(request []byte) []byte {
 	if err != nil {
 		return reject(FailSystemFailure, "internal error")
 	}
-	tst, err := encodeTSTInfo(&tstInfo{policy: a.policy, hash: hash, hashed: req.hashed, serial: serial, genTime: now, nonce: req.nonce})
+	tst, err := encodeTSTInfo(&tstInfo{policy: a.policy, hash: hash, hashParams: req.hashAlgP, hashed: req.hashed, serial: serial, genTime: now, nonce: req.nonce})
 	if err != nil {
 		return reject(FailSystemFailure, "internal error")
 	}

@@ -136,6 +136,17 @@ func TestRespond(t *testing.T) {
 			if !bytes.Equal(info.HashedMessage, req.hashed) || !info.Policy.Equal(testPolicy) || !info.GenTime.Equal(testNow) {
 				t.Errorf("token imprint %x, policy %v, time %v; want %x, %v, %v", info.HashedMessage, info.Policy, info.GenTime, req.hashed, testPolicy, testNow)
 			}
+			sd, err := cms.Parse(resp.Token)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tst, err := parseTSTInfo(sd.Content)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(tst.hashParams, req.hashAlgP) {
+				t.Errorf("TSTInfo hash parameters %x, request's %x: the imprint must be copied exactly", tst.hashParams, req.hashAlgP)
+			}
 			if (req.nonce == nil) != (info.Nonce == nil) || (info.Nonce != nil && !bytes.Equal(info.nonceDER, req.nonce)) {
 				t.Errorf("nonce %v, request's %x", info.Nonce, req.nonce)
 			}

@@ -305,3 +305,22 @@ func TestClientNonceFromRand(t *testing.T) {
 		t.Error("imprint")
 	}
 }
+
+// TestConcurrentClients: one authority and one client serve many requests
+// at once (run with -race).
+func TestConcurrentClients(t *testing.T) {
+	pki := newPKI(t, "p256")
+	c := &Client{URL: serve(t, pki.authority(t)).URL, Roots: pki.roots()}
+	errs := make(chan error, 16)
+	for i := 0; i < cap(errs); i++ {
+		go func() {
+			_, err := c.Timestamp(context.Background(), []byte{byte(i)})
+			errs <- err
+		}()
+	}
+	for i := 0; i < cap(errs); i++ {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}

@@ -24,10 +24,10 @@
 // a software key) and its chain, checked at construction: key matches the
 // certificate, certificate fit for time-stamping, each certificate issued
 // by the next and valid now. It answers with TSTInfo version 1 under its
-// single policy: the imprint copied, a random positive 127-bit serial
-// number, genTime from its clock in UTC to the millisecond (no fraction on
-// whole seconds), ordering false, the nonce echoed, no accuracy, no tsa
-// name, no extensions. Tokens are signed through internal/cms with
+// single policy: the imprint copied as sent (hash parameters included), a
+// random positive 127-bit serial number, genTime from its clock in UTC to
+// the millisecond (no fraction on whole seconds), ordering false, the nonce
+// echoed, no accuracy, no tsa name, no extensions. Tokens are signed through internal/cms with
 // eContentType id-ct-TSTInfo encapsulated and an ESS signing-certificate-v2
 // attribute; the chain is included when the request sets certReq. Requests
 // are refused with a PKIStatus rejection and the matching failInfo (see

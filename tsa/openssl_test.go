@@ -3,6 +3,9 @@ package tsa
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -15,6 +18,7 @@ import (
 	"time"
 
 	"github.com/kyso-vn/kyso/devca"
+	"github.com/kyso-vn/kyso/internal/cms"
 	"github.com/kyso-vn/kyso/internal/testenv"
 )
 
@@ -201,5 +205,68 @@ func TestClientAcceptsOpenSSLTokens(t *testing.T) {
 				t.Errorf("other roots: got %v, want ErrBadTSACertificate", err)
 			}
 		})
+	}
+}
+
+// TestSignatureTimeStamp is the PAdES signature time-stamp path end to end:
+// a CMS signature from internal/cms, a token over its signature value from
+// the authority through the client, the token added as the unsigned
+// signatureTimeStampToken attribute; OpenSSL still verifies the signature
+// and verifies the token against the signature value.
+func TestSignatureTimeStamp(t *testing.T) {
+	openssl := testenv.NeedTool(t, "openssl")
+	pki := newPKI(t, "p256")
+	srv := serve(t, pki.authority(t))
+	signerKey := newPKI(t, "rsa") // any sound chain will do for the document signer
+	content := []byte("%PDF-1.7 văn bằng tốt nghiệp")
+	sum := sha256.Sum256(content)
+	leaf, err := signerKey.ca.IssueSigner(rand.Reader, signerKey.key.Public(), devca.Subject{CommonName: "Nguyễn Văn Nghĩa"}, testNow.Add(-time.Hour), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	chain := append([]*x509.Certificate{leaf}, signerKey.ca.Chain()...)
+	signed, err := cms.Sign(rand.Reader, sum[:], signerKey.key, chain, cms.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sv, err := cms.SignatureValue(signed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, err := (&Client{URL: srv.URL, Roots: pki.roots()}).Timestamp(context.Background(), sv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stamped, err := cms.AddUnsignedAttribute(signed, cms.Attribute{Type: cms.OIDSignatureTimeStampToken, Values: [][]byte{token}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("signature %d bytes (MaxSize %d), token %d bytes, with token %d bytes", len(signed),
+		cms.MaxSize(signerKey.key.Public(), chain, cms.Options{}), len(token), len(stamped))
+
+	dir := t.TempDir()
+	sig := writeFile(t, dir, "sig.der", stamped)
+	data := writeFile(t, dir, "content", content)
+	root := writeFile(t, dir, "root.pem", devca.CertsPEM(chain[2]))
+	if out, err := exec.Command(openssl, "cms", "-verify", "-binary", "-inform", "DER", "-in", sig, "-content", data,
+		"-CAfile", root, "-purpose", "any", "-attime", fmt.Sprint(testNow.Unix()), "-out", filepath.Join(dir, "out")).CombinedOutput(); err != nil {
+		t.Fatalf("openssl cms -verify: %v\n%s", err, out)
+	}
+	// Take the token back out of the attribute and verify it over the
+	// signature value with OpenSSL.
+	sd, err := cms.Parse(stamped)
+	if err != nil {
+		t.Fatal(err)
+	}
+	un := sd.Signer.UnsignedAttributes
+	if len(un) != 1 || !un[0].Type.Equal(cms.OIDSignatureTimeStampToken) {
+		t.Fatalf("unsigned attributes %v", un)
+	}
+	tok := writeFile(t, dir, "token.der", un[0].Values[0])
+	svFile := writeFile(t, dir, "sigvalue", sv)
+	out, err := exec.Command(openssl, "ts", "-verify", "-token_in", "-in", tok, "-data", svFile,
+		"-CAfile", writeFile(t, dir, "tsaroot.pem", devca.CertsPEM(pki.root())), "-attime", fmt.Sprint(testNow.Unix())).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "Verification: OK") {
+		t.Fatalf("openssl ts -verify -token_in: %v\n%s", err, out)
 	}
 }

@@ -47,6 +47,7 @@ func commands() map[string]command {
 	return map[string]command{
 		"demo":      {"run the whole path on sample data and start the server (zero set-up)", cmdDemo},
 		"ca":        {"manage the development CA (kyso ca init)", cmdCA},
+		"tsa":       {"run an RFC 3161 time-stamping authority (kyso tsa serve)", cmdTSA},
 		"keys":      {"create a signing key in a token or a file and certify it (kyso keys new)", cmdKeys},
 		"sign":      {"sign a PDF with a key from a PKCS#11 token or a key file", cmdSign},
 		"issue":     {"validate a data file, render, sign and register one diploma per row", cmdIssue},

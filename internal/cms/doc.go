@@ -25,8 +25,9 @@
 //     the SHA-256 hash of chain[0] with its issuer and serial number), then
 //     Options.SignedAttributes.
 //   - Signature algorithm: sha256WithRSAEncryption (resp. -384, -512) with
-//     NULL parameters for RSA PKCS#1 v1.5 — the form pdfsign and most PAdES
-//     writers emit, which NSS, OpenSSL, Adobe and kyso's verifier accept —;
+//     NULL parameters for RSA PKCS#1 v1.5 — the form pdfsign emits (poppler
+//     and NSS validated it here), which OpenSSL and kyso's verifier accept
+//     too; rsaEncryption would be the other common choice —;
 //     id-RSASSA-PSS with explicit RSASSA-PSS-params (hash, MGF1 with the same
 //     hash, salt length equal to the hash length, trailer field 1 by
 //     default) for RSA-PSS; ecdsa-with-SHA256 (resp. -384, -512) for ECDSA.

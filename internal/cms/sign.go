@@ -139,15 +139,15 @@ func MaxSize(pub crypto.PublicKey, chain []*x509.Certificate, opts Options) int 
 	return len(der)
 }
 
-// checkChain checks that chain is not empty, has no nil certificate, and
-// that each certificate is issued by the next.
+// checkChain checks that chain is not empty, holds only parsed
+// certificates, and that each certificate is issued by the next.
 func checkChain(chain []*x509.Certificate) error {
 	if len(chain) == 0 {
 		return fmt.Errorf("%w: empty", ErrBadChain)
 	}
 	for i, c := range chain {
-		if c == nil {
-			return fmt.Errorf("%w: certificate %d is nil", ErrBadChain, i)
+		if c == nil || len(c.Raw) == 0 || len(c.RawIssuer) == 0 || c.SerialNumber == nil {
+			return fmt.Errorf("%w: certificate %d is nil or not parsed (use x509.ParseCertificate)", ErrBadChain, i)
 		}
 	}
 	for i := 0; i+1 < len(chain); i++ {

@@ -290,6 +290,7 @@ func TestSignErrors(t *testing.T) {
 	}{
 		{"no chain", p256, nil, digest, Options{}, ErrBadChain},
 		{"nil certificate", p256, []*x509.Certificate{chain[0], nil}, digest, Options{}, ErrBadChain},
+		{"certificate not parsed", p256, []*x509.Certificate{{PublicKey: p256.Public()}}, digest, Options{}, ErrBadChain},
 		{"chain out of order", p256, []*x509.Certificate{chain[0], chain[2], chain[1]}, digest, Options{}, ErrBadChain},
 		{"key for another certificate", p256, otherChain, digest, Options{}, ErrKeyMismatch},
 		{"no key", nil, chain, digest, Options{}, ErrUnsupportedKey},
