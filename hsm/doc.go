@@ -52,7 +52,10 @@
 // PKCS#11 login state belongs to the process: while one Key from a token is
 // open, a second login to that token would succeed with any PIN. Open
 // therefore refuses a token this process is already logged in to with
-// ErrTokenInUse. Keep one Key per token open at a time, or reuse it.
+// ErrTokenInUse. Keep one Key per token open at a time, or reuse it; to hold
+// several keys of one token (a network HSM with many signers' keys), log in
+// once with OpenToken and take the keys with Token.Key: they share one
+// context and sign concurrently.
 //
 // # Certificates
 //
