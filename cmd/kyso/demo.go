@@ -4,16 +4,20 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/kyso-vn/kyso/devca"
 	"github.com/kyso-vn/kyso/hsm"
 	"github.com/kyso-vn/kyso/internal/atomicfile"
 	"github.com/kyso-vn/kyso/templates"
+	"github.com/kyso-vn/kyso/tsa"
 )
 
 func cmdDemo(e *env, args []string) error {
@@ -115,8 +119,18 @@ runs unattended; real keys live in tokens and their PINs are never stored.`)
 		return fmt.Errorf("create the transparency log's key: %w", err)
 	}
 
-	// 5. Issue.
+	// 5. A time-stamping authority for the run (DIR/ca/tsa: a development
+	// key and a certificate with the critical timeStamping usage), on a
+	// loopback port: every signature gets a timestamp (PAdES B-T).
+	tsaURL, stopTSA, err := demoTSA(e, caDir)
+	if err != nil {
+		return err
+	}
+	defer stopTSA()
+
+	// 6. Issue.
 	sum, err := runIssue(e, issueConfig{
+		tsa:     tsaURL,
 		data:    csvPath,
 		keyURI:  keyURI,
 		dbPath:  filepath.Join(*dir, "registry.db"),
@@ -128,12 +142,12 @@ runs unattended; real keys live in tokens and their PINs are never stored.`)
 		return err
 	}
 	// The sample class's gradebooks, signed by their teacher.
-	books, err := demoGradebooks(e, *dir, ca, baseURL, logKey)
+	books, err := demoGradebooks(e, *dir, ca, baseURL, logKey, tsaURL)
 	if err != nil {
 		return err
 	}
 	// The first students' học bạ years, signed by five and more people.
-	hocba, err := demoTranscripts(e, *dir, ca, baseURL, logKey, 3)
+	hocba, err := demoTranscripts(e, *dir, ca, baseURL, logKey, tsaURL, 3)
 	if err != nil {
 		return err
 	}
@@ -151,7 +165,9 @@ runs unattended; real keys live in tokens and their PINs are never stored.`)
 		return nil
 	}
 
-	// 6. Serve.
+	stopTSA()
+
+	// 7. Serve.
 	return cmdServe(e, []string{"--db", filepath.Join(*dir, "registry.db"), "--trust", trust, "--addr", *addr, "--base-url", baseURL, "--log-pub", logPub})
 }
 
@@ -164,4 +180,37 @@ func mustAbs(p string) string {
 		return p
 	}
 	return a
+}
+
+// demoTSA starts the development time-stamping authority of the CA in caDir
+// on a loopback port and returns its URL and how to stop it.
+func demoTSA(e *env, caDir string) (url string, stop func(), err error) {
+	key, err := devTSAKey(e, caDir)
+	if err != nil {
+		return "", nil, err
+	}
+	policy, err := parseOID(defaultTSAPolicy)
+	if err != nil {
+		key.Close()
+		return "", nil, err
+	}
+	auth, err := tsa.NewAuthority(key.Signer, key.Chain, policy, e.now, e.rand)
+	if err != nil {
+		key.Close()
+		return "", nil, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		key.Close()
+		return "", nil, err
+	}
+	srv := &http.Server{Handler: auth, ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = srv.Serve(ln) }() // returns when stop closes the server
+	var once sync.Once
+	return "http://" + ln.Addr().String(), func() {
+		once.Do(func() {
+			srv.Close()
+			key.Close()
+		})
+	}, nil
 }

@@ -18,7 +18,7 @@ import (
 // software key (DIR/keys/teacher.key), the sample class's Toán gradebooks
 // for both terms as a school exports them (DIR/gradebook.xlsx), issued
 // into DIR/gradebooks and registered in the same registry as the diplomas.
-func demoGradebooks(e *env, dir string, ca *devca.CA, baseURL, logKey string) ([]issuance.Result, error) {
+func demoGradebooks(e *env, dir string, ca *devca.CA, baseURL, logKey, tsaURL string) ([]issuance.Result, error) {
 	var books []*templates.Gradebook
 	for _, term := range []templates.Term{templates.TermI, templates.TermII} {
 		g, err := templates.SampleGradebook(templates.SampleClassSize, term, "Toán")
@@ -53,6 +53,7 @@ func demoGradebooks(e *env, dir string, ca *devca.CA, baseURL, logKey string) ([
 		outDir:  filepath.Join(dir, "gradebooks"),
 		baseURL: baseURL,
 		logKey:  logKey,
+		tsa:     tsaURL,
 	})
 	if err != nil {
 		return nil, err

@@ -21,7 +21,7 @@ import (
 // every one with their own software key (DIR/keys/hocba-<field>.key) and a
 // certificate from the development CA; issued into DIR/hocba and
 // registered in the same registry.
-func demoTranscripts(e *env, dir string, ca *devca.CA, baseURL, logKey string, count int) (_ []issuance.Result, err error) {
+func demoTranscripts(e *env, dir string, ca *devca.CA, baseURL, logKey, tsaURL string, count int) (_ []issuance.Result, err error) {
 	var books []*templates.Transcript
 	for i := range count {
 		t, err := templates.SampleTranscript(i)
@@ -66,6 +66,7 @@ func demoTranscripts(e *env, dir string, ca *devca.CA, baseURL, logKey string, c
 	is := &issuance.Issuer{
 		RenderTranscript: renderer.Render,
 		Appearances:      fonts,
+		Timestamper:      issueConfig{tsa: tsaURL}.timestamper(),
 		Keys: func(_ context.Context, step templates.SigningStep) (crypto.Signer, []*x509.Certificate, error) {
 			k, ok := keys[step.Field]
 			if !ok {

@@ -12,7 +12,9 @@ import (
 
 	"github.com/kyso-vn/kyso/issuance"
 	"github.com/kyso-vn/kyso/pdf"
+	"github.com/kyso-vn/kyso/signer"
 	"github.com/kyso-vn/kyso/templates"
+	"github.com/kyso-vn/kyso/tsa"
 )
 
 type issueConfig struct {
@@ -27,6 +29,17 @@ type issueConfig struct {
 	// logKey is --log-key: the transparency log's private key file, or
 	// "" for the default (see writeLogKeys).
 	logKey string
+	// tsa is --tsa: an RFC 3161 time-stamping authority's URL; every
+	// signature gets a timestamp (PAdES B-T).
+	tsa string
+}
+
+// timestamper is the signature timestamper of c, or nil.
+func (c issueConfig) timestamper() signer.Timestamper {
+	if c.tsa == "" {
+		return nil
+	}
+	return &tsa.Client{URL: c.tsa}
 }
 
 func cmdIssue(e *env, args []string) error {
@@ -60,6 +73,7 @@ Example:
 	fs.StringVar(&c.outDir, "out", filepath.Join(data, "diplomas"), "output folder for the signed PDFs")
 	fs.StringVar(&c.baseURL, "base-url", "http://127.0.0.1:8080", "public address of the verification site (encoded in each QR code)")
 	fs.BoolVar(&c.skipInvalid, "skip-invalid", false, "issue the valid records and list the invalid ones instead of issuing nothing")
+	fs.StringVar(&c.tsa, "tsa", "", "RFC 3161 time-stamping authority URL: timestamp every signature (PAdES B-T)")
 	fs.StringVar(&c.logKey, "log-key", "", "the transparency log's private key file (default: log.key beside a SQLite --db, or in the data folder, when it exists)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -151,6 +165,7 @@ func runIssue(e *env, c issueConfig) (sum *issueSummary, err error) {
 		Rand:        e.rand,
 		Now:         e.now,
 		Actor:       "cli:issue",
+		Timestamper: c.timestamper(),
 	}
 	// Check every record against the certificate and the date before
 	// anything is written: a mismatch would otherwise stop the run half-way.

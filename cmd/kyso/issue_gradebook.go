@@ -55,6 +55,7 @@ func runIssueGradebooks(e *env, c issueConfig) (sum *issueSummary, err error) {
 		Rand:            e.rand,
 		Now:             e.now,
 		Actor:           "cli:issue",
+		Timestamper:     c.timestamper(),
 	}
 	for i := range books {
 		if err := is.CheckGradebook(&books[i]); err != nil {
