@@ -121,6 +121,30 @@ func (d *document) plan(leaf *x509.Certificate, opts Options) (signPlan, error) 
 	if opts.Certify != NotCertified && (p.numSigns > 0 || d.certify != 0) {
 		return p, ErrCertifyNotFirst
 	}
+	// The field and its signer first: "not yours" matters more than "not
+	// yet".
+	if opts.Field != "" {
+		f, ok := byName[opts.Field]
+		if !ok {
+			return p, fmt.Errorf("field %q: %w", opts.Field, ErrNoField)
+		}
+		if f.Signed {
+			return p, fmt.Errorf("field %q: %w", opts.Field, ErrFieldSigned)
+		}
+		if !acceptsSigner(*f, leaf) {
+			return p, fmt.Errorf("field %q is for %s, the certificate is %q's: %w",
+				f.Name, describeSigners(*f), leaf.Subject.CommonName, ErrWrongSigner)
+		}
+		p.field, p.lock = f, f.Lock
+	} else {
+		for n := p.numSigns + 1; ; n++ {
+			name := "Signature" + strconv.Itoa(n)
+			if _, taken := byName[name]; !taken {
+				p.newName = name
+				break
+			}
+		}
+	}
 	for _, name := range opts.After {
 		f, ok := byName[name]
 		if !ok {
@@ -130,28 +154,6 @@ func (d *document) plan(leaf *x509.Certificate, opts Options) (signPlan, error) 
 			return p, fmt.Errorf("field %q must be signed first: %w", name, ErrOutOfOrder)
 		}
 	}
-	if opts.Field == "" {
-		for n := p.numSigns + 1; ; n++ {
-			name := "Signature" + strconv.Itoa(n)
-			if _, taken := byName[name]; !taken {
-				p.newName = name
-				break
-			}
-		}
-		return p, nil
-	}
-	f, ok := byName[opts.Field]
-	if !ok {
-		return p, fmt.Errorf("field %q: %w", opts.Field, ErrNoField)
-	}
-	if f.Signed {
-		return p, fmt.Errorf("field %q: %w", opts.Field, ErrFieldSigned)
-	}
-	if !acceptsSigner(*f, leaf) {
-		return p, fmt.Errorf("field %q is for %s, the certificate is %q: %w",
-			f.Name, describeSigners(*f), leaf.Subject.String(), ErrWrongSigner)
-	}
-	p.field, p.lock = f, f.Lock
 	return p, nil
 }
 
