@@ -47,6 +47,11 @@ var (
 	// process, so a second login would not check the PIN; close the other Key
 	// or reuse it.
 	ErrTokenInUse = errors.New("token already logged in by this process")
+	// ErrTokenRemoved reports a token that went away while a key of it was
+	// in use: pulled out, its connection lost, its session closed. Nothing
+	// is retried; reconnect the token and sign again (a batch resumes where
+	// it stopped).
+	ErrTokenRemoved = errors.New("token removed or unreachable")
 
 	// ErrKeyNotFound reports that no key pair matches the URI.
 	ErrKeyNotFound = errors.New("key not found")

@@ -49,7 +49,27 @@ type tokenSigner struct{ s crypto.Signer }
 func (t tokenSigner) Public() crypto.PublicKey { return t.s.Public() }
 
 func (t tokenSigner) Sign(r io.Reader, digest []byte, opts crypto.SignerOpts) ([]byte, error) {
-	return t.s.Sign(r, digest, opts)
+	sig, err := t.s.Sign(r, digest, opts)
+	if err != nil {
+		return nil, mapSignError(err)
+	}
+	return sig, nil
+}
+
+// mapSignError names the PKCS#11 errors of a token that went away while in
+// use (pulled out of its USB port, an HSM connection lost, a session
+// closed under the key): ErrTokenRemoved, with the cause kept.
+func mapSignError(err error) error {
+	for _, code := range []uint{
+		pkcs11.CKR_DEVICE_REMOVED, pkcs11.CKR_TOKEN_NOT_PRESENT, pkcs11.CKR_DEVICE_ERROR,
+		pkcs11.CKR_SESSION_HANDLE_INVALID, pkcs11.CKR_SESSION_CLOSED, pkcs11.CKR_USER_NOT_LOGGED_IN,
+		pkcs11.CKR_CRYPTOKI_NOT_INITIALIZED,
+	} {
+		if isCKR(err, code) {
+			return fmt.Errorf("%w: %w", ErrTokenRemoved, err)
+		}
+	}
+	return err
 }
 
 func openTokenKey(ctx context.Context, u *URI, opts *Options) (*Key, error) {

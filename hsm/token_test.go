@@ -8,8 +8,11 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"io"
 	"sync"
 	"testing"
+
+	"github.com/miekg/pkcs11"
 
 	"github.com/kyso-vn/kyso/internal/testenv"
 )
@@ -95,5 +98,34 @@ func TestTokenManyKeys(t *testing.T) {
 	d := sha256.Sum256([]byte("x"))
 	if _, err := keys["teacher-1"].Signer.Sign(nil, d[:], crypto.SHA256); err == nil {
 		t.Error("a key of a closed token still signs")
+	}
+}
+
+// failingSigner fails every signature with err.
+type failingSigner struct {
+	crypto.Signer
+	err error
+}
+
+func (f failingSigner) Sign(io.Reader, []byte, crypto.SignerOpts) ([]byte, error) { return nil, f.err }
+
+// TestTokenRemovedError: the PKCS#11 errors of a token pulled out in the
+// middle of a batch become ErrTokenRemoved, keeping the cause; others pass
+// through.
+func TestTokenRemovedError(t *testing.T) {
+	for code, removed := range map[uint]bool{
+		pkcs11.CKR_DEVICE_REMOVED: true, pkcs11.CKR_TOKEN_NOT_PRESENT: true, pkcs11.CKR_SESSION_HANDLE_INVALID: true,
+		pkcs11.CKR_SESSION_CLOSED: true, pkcs11.CKR_DEVICE_ERROR: true, pkcs11.CKR_USER_NOT_LOGGED_IN: true,
+		pkcs11.CKR_FUNCTION_FAILED: false, pkcs11.CKR_KEY_HANDLE_INVALID: false,
+	} {
+		s := tokenSigner{failingSigner{err: pkcs11.Error(code)}}
+		_, err := s.Sign(nil, make([]byte, 32), crypto.SHA256)
+		if got := errors.Is(err, ErrTokenRemoved); got != removed {
+			t.Errorf("CKR 0x%x: ErrTokenRemoved %v, want %v (%v)", code, got, removed, err)
+		}
+		var p11 pkcs11.Error
+		if !errors.As(err, &p11) || uint(p11) != code {
+			t.Errorf("CKR 0x%x: the cause is lost: %v", code, err)
+		}
 	}
 }
