@@ -1,63 +1,84 @@
-// Package signer adds PAdES-Basic approval signatures to PDFs with
-// github.com/digitorus/pdfsign v0.9.0.
+// Package signer adds PAdES signatures to PDFs: each one an incremental
+// update written by this package, with a CMS signature built by
+// internal/cms.
 //
 // Sign takes the PDF bytes, a crypto.Signer (from a PKCS#11 token or a
-// software key) and the key's certificate chain, leaf first. The signature
-// is adbe.pkcs7.detached with SHA-256 and a signingTime attribute, written
-// as an incremental update, invisible (a field with an empty rectangle).
+// software key) and the key's certificate chain, leaf first. The signature is
+// ETSI.CAdES.detached (PAdES baseline B-B): SHA-256 (SHA-384 for P-384 keys,
+// SHA-512 for P-521), RSA PKCS#1 v1.5, RSA-PSS (Options.PSS) or ECDSA, the ESS
+// signing-certificate-v2 attribute, no signing-time attribute (the claimed
+// time is the dictionary's /M), every certificate of the chain embedded. The
+// key is called exactly once: the space for the signature is computed
+// exactly (cms.MaxSize) and a signature that would not fit is an error, never
+// a second request to the key.
 //
-// # What Sign checks before it uses the key
+// # Fields, order and people
 //
-// The chain is not empty and each certificate is issued by the next; the key
-// is RSA of at least 2048 bits or ECDSA on P-256, P-384 or P-521 and matches
-// the leaf; the leaf allows digitalSignature or nonRepudiation; every
-// certificate is valid at Options.Time; the text fields are valid UTF-8 of at
-// most MaxTextLen bytes without control characters other than tab, LF, CR;
-// the PDF is at most MaxInputSize bytes, parses, has pages, is not encrypted
-// and has no form field. A refused input never reaches the key, so it costs
-// no PIN prompt and no remote signature.
+// kyso's documents carry an empty signature field per signer (package pdf,
+// SignatureField), named after the role and naming the person in its seed
+// value (/SV /Cert /SubjectDN). Options.Field fills one: the field's value
+// becomes the signature dictionary and, with Options.Appearance, its
+// appearance becomes kyso's drawing (name, title, date in Vietnamese with the
+// document's font, optionally an image kept at its aspect ratio). Sign
+// refuses, before the key is used: a field that does not exist or is already
+// signed (ErrNoField, ErrFieldSigned), a certificate that is not the field's
+// person (ErrWrongSigner), a field of Options.After not yet signed
+// (ErrOutOfOrder), a document an earlier signature locked (ErrLocked: a
+// certification with P=1, or a field lock over all fields), a certification
+// that is not the first signature (ErrCertifyNotFirst). Without Options.Field
+// a new invisible field is added.
 //
-// # The certificate chain in the signature
+// Options.Certify makes the first signature a certification signature
+// (DocMDP, /Perms in the catalog): kyso certifies a học bạ with P=2, so that
+// its later signers can still fill their fields. A field with a lock
+// dictionary (/Lock /Action /All /P 1) makes its signature lock the document
+// (a FieldMDP transform): the seal of a học bạ, the only signature of a
+// diploma.
 //
-// Sign embeds every certificate it is given, the root included when the
-// chain ends with it (devca.CA.Chain does). A correct verifier anchors trust
-// in its own store, never in certificates found in the signature, so an
-// embedded root gives it nothing it would accept by itself; an offline
-// checker, on the other hand, can show the whole path without fetching
-// anything. The cost is the root's few hundred bytes.
+// Every update appends objects and a cross-reference table chained by /Prev
+// to the previous one; no byte of the input changes, so every earlier
+// signature stays valid. Objects that change (the field, the interactive
+// form, the catalog when certifying) are rewritten from what
+// github.com/digitorus/pdf read, with their indirect references kept (see
+// pdfobj.go).
 //
-// # pdfsign's text strings
+// # Long-term validity
 //
-// pdfsign writes non-ASCII text (Name, Reason, Location, ContactInfo) as raw
-// UTF-16BE inside a literal string, without escaping, which breaks the
-// signature dictionary for "Nghĩa", "Vĩnh Long" or "Thạc sĩ". Sign hands
-// pdfsign pre-escaped strings instead; see pdfsignText. Text is normalised
-// to NFC first.
+// Options.Timestamper adds an RFC 3161 signature timestamp over the
+// signature value (B-T). AddValidationData adds certificates, OCSP responses
+// and CRLs to the document's Document Security Store with VRI entries
+// (B-LT); AddDocumentTimestamp adds an ETSI.RFC3161 document timestamp over
+// everything (B-LTA). Neither changes signed content, so certification and
+// locks allow them.
 //
-// # Signing exactly once
+// # Why not github.com/digitorus/pdfsign
 //
-// pdfsign reserves room for the CMS signature before it signs and, when the
-// signature does not fit (an RSA-4096 key does not), signs the whole document
-// again: a second PIN prompt on a token, a second billed remote signature.
-// Sign therefore drives sign.SignContext itself with a reservation computed
-// from the key size (see cmsOverhead), and wraps the key so that a second
-// request fails with ErrSecondSignature instead of reaching the key.
+// The design named pdfsign for signing. Its v0.9.0 always adds a new field
+// (it cannot fill a pre-placed one), rewrites the form keeping only
+// signature fields, draws Vietnamese in a non-embedded Latin font, writes
+// only adbe.pkcs7.detached with a signingTime from the machine clock, has no
+// DSS writer, writes non-ASCII text unescaped (a "Nghĩa" breaks the
+// dictionary) and asks an RSA-4096 key twice. kyso's writer does what the
+// documents need, and is checked by poppler's pdfsig, qpdf and openssl in the
+// tests.
 //
-// Driving SignContext directly loses one thing sign.Sign does: it records the
-// signature fields already in the document (in an unexported field), and
-// without them pdfsign would drop the earlier signatures from the form. Sign
-// therefore refuses a PDF that already has a signature field
-// (ErrAlreadySigned); countersigning needs pdfsign to expose either the
-// reservation in sign.Sign or the existing fields.
+// # Batches
 //
-// # Limits of pdfsign v0.9.0 to be aware of
+// A Session (NewSession) checks the key and chain once and caches the
+// signature's reservation and the appearances (drawn to the second), so a
+// batch of documents signed under one PIN entry costs little more than the
+// key's own signing time per document.
 //
-//   - The CMS signingTime attribute is the machine's clock (digitorus/pkcs7
-//     calls time.Now), not Options.Time, which sets the /M entry; the
-//     randomness of ECDSA signatures comes from crypto/rand.
-//   - When a signature does not fit, pdfsign writes one line through the
-//     global log package before retrying. Sign's reservation makes that
-//     unreachable in practice; Sign changes no global state to silence it.
-//   - pdfsign replaces the document's interactive form with one holding only
-//     the signature fields, which is why PDFs with form fields are refused.
+// # Limits
+//
+//   - Only PDFs whose last cross-reference section is a table are signed
+//     (ErrUnsupportedPDF for cross-reference streams); kyso's own documents
+//     use tables. Encrypted PDFs are refused.
+//   - Field names are matched in full (parent.child); fields inherit /FT
+//     through /Kids. A field whose widgets are separate kids (not merged
+//     with the field, as kyso places them) gets its value but no visible
+//     appearance.
+//   - The seed value's SubjectDN is the only seed value enforced (CN,
+//     serialNumber, O, OU, C, L, ST, title); other seed value entries are
+//     ignored.
 package signer

@@ -244,7 +244,9 @@ func (d *document) write(ctx context.Context, p signPlan, mk contentsMaker, name
 	// The appearance, drawn before anything is written.
 	var apObjs [][]byte
 	var apRef ref
-	if opts.Appearance != nil && p.field != nil {
+	// A field without a rectangle of its own (its widgets are separate
+	// kids) is filled without an appearance.
+	if opts.Appearance != nil && p.field != nil && p.field.Rect != [4]float64{} {
 		x, err := s.appearance(opts.Appearance, p.field.Rect, norm.NFC.String(name), opts.Time)
 		if err != nil {
 			return nil, err
