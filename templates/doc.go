@@ -22,6 +22,18 @@
 // together with the problems of the others, so that a caller can refuse the
 // whole batch or skip the listed rows.
 //
+// ReadTranscripts (học bạ) and ReadGradebooks (sổ điểm) read JSON, CSV and
+// Excel .xlsx, the tables through package tabular, and give all or
+// nothing: every problem is located by file, sheet, row and column (a
+// *tabular.CellError), and averages and results that do not follow Thông
+// tư 22/2021 are refused with the student, the subject and the expected
+// value. A học bạ sheet is in long form, one row per student and subject
+// with the student's cells on the student's first row (repeated or left
+// blank on the others); ScanTranscripts hands over one student at a time,
+// so a large sheet is never held whole. The columns and the Vietnamese
+// headings accepted are in testdata/samples/README.md; WriteTranscriptsCSV
+// and WriteTranscriptsXLSX write them.
+//
 // # Rendering
 //
 // DiplomaRenderer.Render draws a Diploma with package pdf: an A4 landscape

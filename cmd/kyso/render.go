@@ -1,11 +1,7 @@
 package main
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -27,8 +23,10 @@ before issuing. Nothing is signed or registered; the documents carry
 `+previewID+` where an issued one carries its credential ID.
 
   diploma    CSV or JSON, one diploma per row (columns in docs/DATA.md)
-  gradebook  JSON, one gradebook (sổ điểm) per file (testdata/samples/README.md)
-  hocba      JSON, one học bạ year per file
+  gradebook  JSON, CSV or Excel: gradebooks (sổ điểm) (testdata/samples/README.md)
+  hocba      JSON (one học bạ year or an array), CSV or Excel .xlsx with one row
+             per student and subject (testdata/samples/README.md): one PDF
+             per student
 
 Gradebooks and học bạ are checked against Thông tư 22/2021: averages and results
 that do not add up are refused, naming the student, the subject and the value
@@ -86,33 +84,39 @@ Example:
 			docs = append(docs, doc{strings.TrimSuffix(issuance.FileName(row.Diploma.Serial), ".pdf"), b})
 		}
 	case "gradebook":
-		var g templates.Gradebook
-		if err := readJSONFile(*data, &g); err != nil {
+		books, err := readGradebookFile(*data)
+		if err != nil {
 			return err
 		}
 		r, err := templates.NewGradebookRenderer(fonts, opts)
 		if err != nil {
 			return err
 		}
-		b, err := r.Render(&g, meta)
-		if err != nil {
-			return fmt.Errorf("%s: %w", *data, err)
+		for i := range books {
+			g := &books[i]
+			b, err := r.Render(g, meta)
+			if err != nil {
+				return fmt.Errorf("%s: %w", *data, err)
+			}
+			docs = append(docs, doc{fmt.Sprintf("so-diem_%s_%s_%s", g.Class, g.Term, fileSafe(g.Subject)), b})
 		}
-		docs = append(docs, doc{fmt.Sprintf("so-diem_%s_%s_%s", g.Class, g.Term, fileSafe(g.Subject)), b})
 	case "hocba":
-		var t templates.Transcript
-		if err := readJSONFile(*data, &t); err != nil {
+		ts, err := readTranscriptFile(*data)
+		if err != nil {
 			return err
 		}
 		r, err := templates.NewTranscriptRenderer(fonts, opts)
 		if err != nil {
 			return err
 		}
-		b, err := r.Render(&t, meta)
-		if err != nil {
-			return fmt.Errorf("%s: %w", *data, err)
+		for i := range ts {
+			t := &ts[i]
+			b, err := r.Render(t, meta)
+			if err != nil {
+				return fmt.Errorf("%s: student %s: %w", *data, t.Student.ID, err)
+			}
+			docs = append(docs, doc{fmt.Sprintf("hoc-ba_%s_%s", fileSafe(t.Student.ID), t.SchoolYear), b})
 		}
-		docs = append(docs, doc{fmt.Sprintf("hoc-ba_%s_%s", fileSafe(t.Student.ID), t.SchoolYear), b})
 	}
 	// Everything rendered: only now is anything written.
 	if err := os.MkdirAll(*out, 0o750); err != nil {
@@ -145,28 +149,15 @@ func fileSafe(s string) string {
 	return b.String()
 }
 
-// readJSONFile decodes one JSON document from path strictly (unknown
-// members are errors), within the import size limit.
-func readJSONFile(path string, v any) error {
-	data, err := readLimited(path, templates.MaxInputSize)
+// readTranscriptFile reads every học bạ year of a JSON, CSV or .xlsx file
+// (templates.ReadTranscripts: validated, averages checked, one student
+// given once per school year).
+func readTranscriptFile(path string) ([]templates.Transcript, error) {
+	f, err := os.Open(path)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		var se *json.SyntaxError
-		var te *json.UnmarshalTypeError
-		switch {
-		case errors.As(err, &se):
-			return fmt.Errorf("%s: not valid JSON at byte %d: %v", path, se.Offset, err)
-		case errors.As(err, &te):
-			return fmt.Errorf("%s: field %q: %v", path, te.Field, err)
-		}
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return fmt.Errorf("%s: more than one JSON document", path)
-	}
-	return nil
+	defer f.Close()
+	return templates.ReadTranscripts(path, f)
 }
+
