@@ -22,11 +22,21 @@ var (
 	oidAttrSigningTime   = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 5}
 	oidAttrSigningCert   = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 2, 12}
 	oidAttrSigningCertV2 = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 2, 47}
+	// id-aa-signatureTimeStampToken (RFC 3161 Appendix A), unsigned.
+	oidAttrTimeStampToken = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 2, 14}
+	// adbe-revocationInfoArchival (ISO 32000-1 §12.8.3.3.2), signed.
+	oidAttrAdbeRevocation = asn1.ObjectIdentifier{1, 2, 840, 113583, 1, 1, 8}
+	// id-ct-TSTInfo (RFC 3161 §2.4.2).
+	oidTSTInfo = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 1, 4}
 )
 
 // maxCMSCertificates bounds the certificates field; a signature carries its
 // chain, a handful of certificates.
 const maxCMSCertificates = 64
+
+// maxRevocationValues bounds the CRLs and OCSP responses read from one
+// place (the crls field, a revocation attribute, a DSS array).
+const maxRevocationValues = 64
 
 // errMalformedCMS is wrapped by every CMS parsing error.
 var errMalformedCMS = errors.New("malformed CMS")
@@ -45,9 +55,13 @@ type algorithmIdentifier struct {
 // signedData is the part of a CMS SignedData the verifier uses.
 type signedData struct {
 	eContentType asn1.ObjectIdentifier
-	eContent     bool // encapsulated content present (not detached)
+	eContent     bool   // encapsulated content present (not detached)
+	content      []byte // the encapsulated content's octets, when present
 	certificates []*x509.Certificate
-	signers      []signerInfo
+	// crls holds the DER of each RevocationInfoChoice of the crls field
+	// (RFC 5652 §10.2.1): a CertificateList, or an [1] other format.
+	crls    [][]byte
+	signers []signerInfo
 }
 
 // signerInfo is one CMS SignerInfo (RFC 5652 §5.3).
@@ -64,6 +78,8 @@ type signerInfo struct {
 	attrs       []attribute
 	sigAlg      algorithmIdentifier
 	signature   []byte
+	// unsigned are the unsigned attributes; nil when absent.
+	unsigned []attribute
 }
 
 // attribute is one signed attribute: its type and the DER of each value.
@@ -121,6 +137,13 @@ func parseCMS(contents []byte) (*signedData, error) {
 	if !eci.ReadOptionalASN1(&econtent, &out.eContent, cbasn1.Tag(0).Constructed().ContextSpecific()) || !eci.Empty() {
 		return nil, cmsError("SignedData encapContentInfo")
 	}
+	if out.eContent {
+		var octets cryptobyte.String
+		if !econtent.ReadASN1(&octets, cbasn1.OCTET_STRING) || !econtent.Empty() {
+			return nil, cmsError("SignedData eContent is not a DER OCTET STRING")
+		}
+		out.content = octets
+	}
 
 	var certs cryptobyte.String
 	var hasCerts bool
@@ -145,6 +168,16 @@ func parseCMS(contents []byte) (*signedData, error) {
 	var hasCRLs bool
 	if !sd.ReadOptionalASN1(&crls, &hasCRLs, cbasn1.Tag(1).Constructed().ContextSpecific()) {
 		return nil, cmsError("SignedData crls")
+	}
+	for !crls.Empty() {
+		if len(out.crls) == maxRevocationValues {
+			return nil, cmsError("more than %d revocation values", maxRevocationValues)
+		}
+		var der cryptobyte.String
+		if !crls.ReadAnyASN1Element(&der, nil) {
+			return nil, cmsError("SignedData crls")
+		}
+		out.crls = append(out.crls, der)
 	}
 	var signers cryptobyte.String
 	if !sd.ReadASN1(&signers, cbasn1.SET) || !sd.Empty() {
@@ -214,9 +247,19 @@ func parseSignerInfo(s *cryptobyte.String) (signerInfo, error) {
 		return si, cmsError("signature")
 	}
 	si.signature = sig
-	var unsigned cryptobyte.String
-	var hasUnsigned bool
-	if !seq.ReadOptionalASN1(&unsigned, &hasUnsigned, cbasn1.Tag(1).Constructed().ContextSpecific()) || !seq.Empty() {
+	unsignedTag := cbasn1.Tag(1).Constructed().ContextSpecific()
+	if seq.PeekASN1Tag(unsignedTag) {
+		var elem cryptobyte.String
+		if !seq.ReadASN1Element(&elem, unsignedTag) {
+			return si, cmsError("unsignedAttrs")
+		}
+		attrs, err := parseAttributes(elem, unsignedTag)
+		if err != nil {
+			return si, err
+		}
+		si.unsigned = attrs
+	}
+	if !seq.Empty() {
 		return si, cmsError("data after the signature")
 	}
 	return si, nil
@@ -227,7 +270,7 @@ func parseAttributes(elem []byte, tag cbasn1.Tag) ([]attribute, error) {
 	s := cryptobyte.String(elem)
 	var set cryptobyte.String
 	if !s.ReadASN1(&set, tag) || !s.Empty() {
-		return nil, cmsError("signedAttrs")
+		return nil, cmsError("attributes")
 	}
 	var attrs []attribute
 	for !set.Empty() {
@@ -235,12 +278,12 @@ func parseAttributes(elem []byte, tag cbasn1.Tag) ([]attribute, error) {
 		var seq, values cryptobyte.String
 		if !set.ReadASN1(&seq, cbasn1.SEQUENCE) || !seq.ReadASN1ObjectIdentifier(&a.oid) ||
 			!seq.ReadASN1(&values, cbasn1.SET) || !seq.Empty() {
-			return nil, cmsError("signed attribute %d", len(attrs)+1)
+			return nil, cmsError("attribute %d", len(attrs)+1)
 		}
 		for !values.Empty() {
 			var v cryptobyte.String
 			if !values.ReadAnyASN1Element(&v, nil) {
-				return nil, cmsError("signed attribute %s value", a.oid)
+				return nil, cmsError("attribute %s value", a.oid)
 			}
 			a.values = append(a.values, v)
 		}
@@ -282,12 +325,21 @@ type signedAttributes struct {
 	hasTime       bool
 	essV2         []byte // DER of the SigningCertificateV2 value; nil when absent
 	essV1         []byte // DER of the SigningCertificate value; nil when absent
+	// adbeRevocation is the DER of an adbe-revocationInfoArchival value;
+	// nil when absent.
+	adbeRevocation []byte
 }
 
 // readSignedAttributes checks the attributes RFC 5652 §5.3 and §11 require
 // and reads the ones the verifier uses. Each attribute type may appear once;
 // contentType must be id-data.
 func readSignedAttributes(attrs []attribute) (signedAttributes, error) {
+	return readSignedAttributesFor(attrs, oidData)
+}
+
+// readSignedAttributesFor is readSignedAttributes with contentType
+// wantType.
+func readSignedAttributesFor(attrs []attribute, wantType asn1.ObjectIdentifier) (signedAttributes, error) {
 	var out signedAttributes
 	var hasType, hasDigest bool
 	seen := make(map[string]bool, len(attrs))
@@ -313,8 +365,8 @@ func readSignedAttributes(attrs []attribute) (signedAttributes, error) {
 			if !v.ReadASN1ObjectIdentifier(&ct) || !v.Empty() {
 				return out, cmsError("contentType attribute is not an object identifier")
 			}
-			if !ct.Equal(oidData) {
-				return out, cmsError("contentType attribute is %s, want id-data", ct)
+			if !ct.Equal(wantType) {
+				return out, cmsError("contentType attribute is %s, want %s", ct, wantType)
 			}
 			hasType = true
 		case a.oid.Equal(oidAttrMessageDigest):
@@ -350,6 +402,12 @@ func readSignedAttributes(attrs []attribute) (signedAttributes, error) {
 				return out, err
 			}
 			out.essV1 = v
+		case a.oid.Equal(oidAttrAdbeRevocation):
+			v, err := single()
+			if err != nil {
+				return out, err
+			}
+			out.adbeRevocation = v
 		}
 	}
 	switch {

@@ -36,6 +36,11 @@ type cmsSpec struct {
 	corruptSig      bool                  // flip a bit of the signature value
 	duplicateDigest bool                  // messageDigest attribute twice
 	sigAlg          asn1.ObjectIdentifier // ECDSA signature algorithm instead of the one for hash
+
+	eContentType asn1.ObjectIdentifier           // encapsulated content type; default id-data
+	signedExtra  [][]byte                        // more signed attributes (DER Attribute)
+	unsignedFor  func(signature []byte) [][]byte // unsigned attributes (DER Attribute), given the signature value
+	crls         [][]byte                        // the crls field (DER RevocationInfoChoice)
 }
 
 var (
@@ -90,6 +95,9 @@ func buildCMS(t testing.TB, content []byte, spec cmsSpec) []byte {
 	if spec.contentType == nil {
 		spec.contentType = oidData
 	}
+	if spec.eContentType == nil {
+		spec.eContentType = oidData
+	}
 	h := spec.hash.New()
 	h.Write(content)
 	digest := h.Sum(nil)
@@ -128,6 +136,9 @@ func buildCMS(t testing.TB, content []byte, spec cmsSpec) []byte {
 					})
 				})
 			})
+		}
+		for _, a := range spec.signedExtra {
+			b.AddBytes(a)
 		}
 	})
 	attrSet, err := attrs.Bytes()
@@ -200,6 +211,14 @@ func buildCMS(t testing.TB, content []byte, spec cmsSpec) []byte {
 				algorithm(b, ecdsaOID(t, spec.hash), nil)
 			}
 			b.AddASN1OctetString(sig)
+			if spec.unsignedFor != nil {
+				// The signature value, uncorrupted or not, as written.
+				b.AddASN1(cbasn1.Tag(1).Constructed().ContextSpecific(), func(b *cryptobyte.Builder) {
+					for _, a := range spec.unsignedFor(sig) {
+						b.AddBytes(a)
+					}
+				})
+			}
 		})
 	}
 
@@ -211,7 +230,7 @@ func buildCMS(t testing.TB, content []byte, spec cmsSpec) []byte {
 				b.AddASN1Int64(1)
 				b.AddASN1(cbasn1.SET, func(b *cryptobyte.Builder) { algorithm(b, hashOID(t, spec.hash), nil) })
 				b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-					b.AddASN1ObjectIdentifier(oidData)
+					b.AddASN1ObjectIdentifier(spec.eContentType)
 					if spec.withContent {
 						b.AddASN1(cbasn1.Tag(0).Constructed().ContextSpecific(), func(b *cryptobyte.Builder) {
 							b.AddASN1OctetString(content)
@@ -223,6 +242,13 @@ func buildCMS(t testing.TB, content []byte, spec cmsSpec) []byte {
 						b.AddBytes(c.Raw)
 					}
 				})
+				if spec.crls != nil {
+					b.AddASN1(cbasn1.Tag(1).Constructed().ContextSpecific(), func(b *cryptobyte.Builder) {
+						for _, c := range spec.crls {
+							b.AddBytes(c)
+						}
+					})
+				}
 				b.AddASN1(cbasn1.SET, func(b *cryptobyte.Builder) {
 					for range spec.signerInfo {
 						signerInfo(b)

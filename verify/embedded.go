@@ -82,12 +82,15 @@ type EmbeddedFile struct {
 // parsed is then inside the byte range except the gap, which holds nothing
 // but hex digits, so the files, their file specifications and the catalog
 // and name tree that lead to them are all covered by that signature's
-// digest; InSignedRange is true. A document without such a signature is
-// read whole and InSignedRange is false. Whether the signature is valid,
-// and whether anything was appended after it, is for PDF to decide: a
-// caller that trusts the files must run PDF on the same bytes and require
-// TOTAL_PASSED (which also requires the last signature to cover the whole
-// file).
+// digest (a document timestamp's, when one is last); InSignedRange is
+// true. A document without such a signature is read whole and
+// InSignedRange is false. Whether the signature is valid, and whether what
+// was appended after the first signature is allowed, is for PDF to decide:
+// a caller that trusts the files must run PDF on the same bytes and require
+// TOTAL_PASSED (which also requires every revision after the first
+// signature to be one the signatures allow: no catalog change but the
+// form, validation data and extensions, so no embedded file added or
+// changed).
 //
 // data is untrusted. It must be at most maxSize bytes (0 means
 // DefaultMaxSize; ErrTooLarge otherwise) and passes the same structure

@@ -34,6 +34,7 @@ type sigField struct {
 	byteRange []int64
 	contents  []byte
 	subFilter string
+	kind      string // KindSignature or KindDocumentTimestamp
 	// problem says why the signature dictionary cannot be validated; empty
 	// when it can.
 	problem string
@@ -183,6 +184,7 @@ func readSignatureDict(name string, v pdf.Value) sigField {
 		return f
 	}
 	f.subFilter = v.Key("SubFilter").Name()
+	f.kind = KindSignature
 	br := v.Key("ByteRange")
 	if br.Kind() != pdf.Array {
 		f.problem = "the signature has no /ByteRange array"
@@ -208,8 +210,16 @@ func readSignatureDict(name string, v pdf.Value) sigField {
 	f.contents = []byte(c.RawString())
 	// Checked last, so that the byte range still takes part in the
 	// comparison with the raw scan.
-	if t := v.Key("Type").Name(); t != "" && t != "Sig" {
+	switch t := v.Key("Type").Name(); {
+	case t == "DocTimeStamp" || t == "" && f.subFilter == subFilterRFC3161:
+		f.kind = KindDocumentTimestamp
+		if f.subFilter != subFilterRFC3161 {
+			f.problem = "a document timestamp with /SubFilter " + quote(f.subFilter) + ", want ETSI.RFC3161"
+		}
+	case t != "" && t != "Sig":
 		f.problem = "signature dictionaries of type /" + t + " are not supported"
+	case f.subFilter == subFilterRFC3161:
+		f.problem = "an ETSI.RFC3161 document timestamp must have /Type /DocTimeStamp"
 	}
 	return f
 }

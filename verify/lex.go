@@ -32,12 +32,15 @@ const (
 type pdfToken struct {
 	kind tokKind
 	n    int64  // tokInt
-	s    string // tokName (decoded), tokKeyword
+	s    string // tokName (decoded), tokKeyword, tokReal; tokString (decoded) when the lexer decodes strings
 }
 
 type lexer struct {
 	data []byte
 	pos  int
+	// strings makes the lexer decode string tokens into pdfToken.s; the
+	// structure checks only need to skip them.
+	strings bool
 }
 
 func isPDFSpace(c byte) bool {
@@ -177,6 +180,7 @@ func isRealWord(s string) bool {
 func (l *lexer) hexString() (pdfToken, error) {
 	l.pos++ // '<'
 	digits := 0
+	var out []byte
 	for l.pos < len(l.data) {
 		c := l.data[l.pos]
 		l.pos++
@@ -185,9 +189,16 @@ func (l *lexer) hexString() (pdfToken, error) {
 			if digits%2 != 0 {
 				return pdfToken{}, l.errorf("hex string with an odd number of digits")
 			}
-			return pdfToken{kind: tokString}, nil
+			return pdfToken{kind: tokString, s: string(out)}, nil
 		case isPDFSpace(c):
 		case hexVal(c) >= 0:
+			if l.strings {
+				if digits%2 == 0 {
+					out = append(out, byte(hexVal(c)<<4))
+				} else {
+					out[len(out)-1] |= byte(hexVal(c))
+				}
+			}
 			digits++
 		default:
 			return pdfToken{}, l.errorf("invalid character %q in hex string", c)
@@ -199,17 +210,25 @@ func (l *lexer) hexString() (pdfToken, error) {
 func (l *lexer) literalString() (pdfToken, error) {
 	l.pos++ // '('
 	depth := 1
+	var out []byte
+	keep := func(b byte) {
+		if l.strings {
+			out = append(out, b)
+		}
+	}
 	for l.pos < len(l.data) {
 		c := l.data[l.pos]
 		l.pos++
 		switch c {
 		case '(':
 			depth++
+			keep(c)
 		case ')':
 			depth--
 			if depth == 0 {
-				return pdfToken{kind: tokString}, nil
+				return pdfToken{kind: tokString, s: string(out)}, nil
 			}
+			keep(c)
 		case '\\':
 			if l.pos >= len(l.data) {
 				return pdfToken{}, l.errorf("unterminated string")
@@ -217,7 +236,24 @@ func (l *lexer) literalString() (pdfToken, error) {
 			e := l.data[l.pos]
 			l.pos++
 			switch e {
-			case 'n', 'r', 't', 'b', 'f', '(', ')', '\\', '\r', '\n':
+			case 'n':
+				keep('\n')
+			case 'r':
+				keep('\r')
+			case 't':
+				keep('\t')
+			case 'b':
+				keep('\b')
+			case 'f':
+				keep('\f')
+			case '(', ')', '\\':
+				keep(e)
+			case '\r':
+				// A line continuation: backslash, end of line.
+				if l.pos < len(l.data) && l.data[l.pos] == '\n' {
+					l.pos++
+				}
+			case '\n':
 			case '0', '1', '2', '3', '4', '5', '6', '7':
 				v := int(e - '0')
 				for i := 0; i < 2 && l.pos < len(l.data) && l.data[l.pos] >= '0' && l.data[l.pos] <= '7'; i++ {
@@ -227,9 +263,18 @@ func (l *lexer) literalString() (pdfToken, error) {
 				if v > 255 {
 					return pdfToken{}, l.errorf("octal escape out of range")
 				}
+				keep(byte(v))
 			default:
 				return pdfToken{}, l.errorf("invalid escape \\%c", e)
 			}
+		case '\r':
+			// An end of line in a string reads as a line feed.
+			if l.pos < len(l.data) && l.data[l.pos] == '\n' {
+				l.pos++
+			}
+			keep('\n')
+		default:
+			keep(c)
 		}
 	}
 	return pdfToken{}, l.errorf("unterminated string")

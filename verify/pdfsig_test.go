@@ -6,8 +6,10 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/kyso-vn/kyso/internal/testenv"
+	"github.com/kyso-vn/kyso/signer"
 )
 
 // TestAgreesWithPdfsig runs the same files through poppler's pdfsig (NSS),
@@ -75,5 +77,48 @@ func TestAgreesWithPdfsig(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestLongTermAgreesWithPdfsig: on a học bạ with timestamped signatures,
+// validation data and a document timestamp, pdfsig and kyso find the same
+// signatures, byte ranges and signers, and both accept the signatures.
+func TestLongTermAgreesWithPdfsig(t *testing.T) {
+	h := newHocBa(t, signer.CertifyFormFilling)
+	db := testenv.PDFSig(t, h.ca.Root)
+	h.signN(2, true)
+	h.addDSS(h.validationData(ltvNow.Add(10 * time.Minute)))
+	h.addDTS()
+	path := filepath.Join(t.TempDir(), "hocba.pdf")
+	if err := os.WriteFile(path, h.doc, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	res := db.Check(t, path)
+	rep := mustVerify(t, h.doc, h.opts(ltvNow.Add(time.Hour)))
+	wantVerdict(t, rep, TotalPassed, "")
+	found := 0
+	for _, ps := range res.Signatures {
+		if !ps.Signed {
+			continue
+		}
+		i := slices.IndexFunc(rep.Signatures, func(s SignatureReport) bool { return s.Field == ps.FieldName })
+		if i < 0 {
+			t.Errorf("pdfsig found %q, kyso did not", ps.FieldName)
+			continue
+		}
+		found++
+		s := rep.Signatures[i]
+		if len(ps.SignedRanges) == 2 {
+			want := []int64{0, ps.SignedRanges[0][1], ps.SignedRanges[1][0], ps.SignedRanges[1][1] - ps.SignedRanges[1][0]}
+			if !slices.Equal(want, s.ByteRange) {
+				t.Errorf("%s: byte range: kyso says %v, pdfsig says %v", s.Field, s.ByteRange, ps.SignedRanges)
+			}
+		}
+		if s.Kind == KindSignature && (ps.SignatureValidation != testenv.PDFSigSignatureValid || ps.SignerCommonName != s.Signer.CommonName) {
+			t.Errorf("%s: pdfsig says %q by %q, kyso says valid by %q", s.Field, ps.SignatureValidation, ps.SignerCommonName, s.Signer.CommonName)
+		}
+	}
+	if found < 2 {
+		t.Errorf("pdfsig found %d of kyso's %d signatures\n%s", found, len(rep.Signatures), res.Output)
 	}
 }

@@ -44,7 +44,8 @@ const (
 	// signer certificate's public key.
 	SigCryptoFailure SubIndication = "SIG_CRYPTO_FAILURE"
 	// Revoked: the registry says the issuer revoked this document
-	// (kyso-level: ETSI uses it for certificate revocation).
+	// (kyso-level), or a certificate of the signer's chain was revoked
+	// before a signature timestamp proves the signature existed (ETSI).
 	Revoked SubIndication = "REVOKED"
 )
 
@@ -87,6 +88,10 @@ const (
 	// read (cross-reference streams, encryption): no verdict either way
 	// (kyso-specific).
 	UnsupportedFormat SubIndication = "UNSUPPORTED_FORMAT"
+	// RevokedNoPOE: a certificate of the signer's chain is revoked at the
+	// validation time and nothing (no signature timestamp) proves the
+	// signature was made before the revocation.
+	RevokedNoPOE SubIndication = "REVOKED_NO_POE"
 )
 
 // Chain statuses (SignatureReport.Chain.Status).
@@ -113,6 +118,18 @@ const (
 	// SigningTimeValidation: no signingTime attribute; the chain was
 	// validated at the validation time (Options.Now).
 	SigningTimeValidation = "validation_time"
+	// SigningTimeSignatureTimestamp: the genTime of a valid RFC 3161
+	// signature timestamp, which proves the signature existed then.
+	SigningTimeSignatureTimestamp = "signature_timestamp"
+	// SigningTimeDocumentTimestamp: for a document timestamp, its own
+	// genTime.
+	SigningTimeDocumentTimestamp = "document_timestamp"
+)
+
+// Signature kinds (SignatureReport.Kind).
+const (
+	KindSignature         = "signature"          // a CMS signature by a signer
+	KindDocumentTimestamp = "document_timestamp" // an RFC 3161 document timestamp
 )
 
 // Report is the outcome of PDF. It is meant to be encoded as JSON; see the
@@ -130,9 +147,14 @@ type Report struct {
 	Document Document `json:"document"`
 	// Checks are the document-level checks, in the order they ran.
 	Checks []Check `json:"checks"`
-	// Signatures are the signatures, in the order they were applied (by
-	// the end of their signed range). Empty when none could be listed.
+	// Signatures are the signatures and document timestamps, in the order
+	// they were applied (by the end of their signed range). Empty when
+	// none could be listed.
 	Signatures []SignatureReport `json:"signatures"`
+	// Revisions are the revision the first signature signs, then every
+	// revision added after it, with what each changed; empty when the
+	// analysis could not run.
+	Revisions []Revision `json:"revisions"`
 	// Registry says whether and how the credential registry was asked.
 	Registry Registry `json:"registry"`
 	// Credential is the registry record of this exact file, or nil.
@@ -179,7 +201,9 @@ type Transparency struct {
 type Document struct {
 	SHA256     string `json:"sha256"`     // lower-case hex of the whole file
 	Size       int64  `json:"size"`       // bytes
-	Signatures int    `json:"signatures"` // signature fields found
+	Signatures int    `json:"signatures"` // signed signature fields found, document timestamps included
+	// DocumentTimestamps counts the document timestamps among them.
+	DocumentTimestamps int `json:"document_timestamps,omitempty"`
 	// SignedSHA256 is the lower-case hex SHA-256 over the final
 	// signature's byte ranges, when it covers the whole file and its
 	// message digest matched: what the registry knows the document by even
@@ -206,6 +230,10 @@ type Check struct {
 type SignatureReport struct {
 	// Field is the signature field's fully qualified name.
 	Field string `json:"field"`
+	// Kind is KindSignature or KindDocumentTimestamp. A document
+	// timestamp's Signer, Chain and SigningTime are those of its
+	// time-stamping authority and its genTime.
+	Kind string `json:"kind"`
 	// Indication and SubIndication are the verdict on this signature. A
 	// signature other than the last is judged on the revision it signed.
 	Indication    Indication    `json:"indication"`
@@ -215,8 +243,10 @@ type SignatureReport struct {
 	// Signer describes the signer certificate; empty when it could not be
 	// identified.
 	Signer Signer `json:"signer"`
-	// SigningTime is the time the chain was validated at: the signer's
-	// claimed signingTime, or the validation time (SigningTimeSource).
+	// SigningTime is the time the chain was validated at: the genTime of
+	// a valid signature timestamp, the signer's claimed signingTime, or
+	// the validation time; for a document timestamp, its genTime
+	// (SigningTimeSource says which).
 	SigningTime       time.Time `json:"signing_time,omitzero"`
 	SigningTimeSource string    `json:"signing_time_source,omitempty"`
 	// CoversWholeDocument reports whether the signed range ends at the end
@@ -230,6 +260,15 @@ type SignatureReport struct {
 	SignatureAlgorithm string `json:"signature_algorithm,omitempty"`
 	// Chain is the outcome of certificate path validation.
 	Chain Chain `json:"chain"`
+	// CertificationLevel is the DocMDP permission (1, 2 or 3) of a
+	// certification signature; 0, and absent, for an approval signature.
+	CertificationLevel int `json:"certification_level,omitempty"`
+	// FieldLock is the FieldMDP action of the signature or of its field's
+	// lock ("All", "Include", "Exclude"); empty when none.
+	FieldLock string `json:"field_lock,omitempty"`
+	// Timestamp describes the signature timestamp, when the signature has
+	// one.
+	Timestamp *Timestamp `json:"timestamp,omitempty"`
 	// Checks are the rules applied to this signature, in order. A rule
 	// that could not run (because an earlier one made it meaningless) is
 	// absent.
@@ -258,10 +297,101 @@ type Chain struct {
 	Certificates []string `json:"certificates"`
 	// Error is why the chain is not trusted; empty when it is.
 	Error string `json:"error,omitempty"`
-	// RevocationChecked is always false in this version: certificate
-	// revocation (CRL, OCSP) is not checked; the registry status is kyso's
-	// revocation mechanism for documents.
+	// RevocationChecked reports that the signer certificate's revocation
+	// status at the validation time was established from revocation data
+	// carried by the document (DSS, CMS crls, Adobe revocation attribute).
+	// Nothing is fetched online.
 	RevocationChecked bool `json:"revocation_checked"`
+	// Revocation is the revocation status found for each certificate of
+	// the chain below the trust anchor, signer first; absent when the
+	// chain was not trusted or the document carries no revocation data.
+	Revocation []CertificateStatus `json:"revocation,omitempty"`
+}
+
+// Certificate revocation statuses (CertificateStatus.Status).
+const (
+	RevocationGood    = "good"    // not revoked at the validation time
+	RevocationRevoked = "revoked" // revoked at or before the validation time
+	RevocationUnknown = "unknown" // no revocation data covering the validation time
+)
+
+// Revocation data sources (CertificateStatus.Source).
+const (
+	SourceDSSOCSP  = "dss_ocsp"  // an OCSP response in the document security store
+	SourceDSSCRL   = "dss_crl"   // a CRL in the document security store
+	SourceCMSOCSP  = "cms_ocsp"  // an OCSP response in the CMS crls field
+	SourceCMSCRL   = "cms_crl"   // a CRL in the CMS crls field
+	SourceAdbeOCSP = "adbe_ocsp" // an OCSP response in the adbe-revocationInfoArchival attribute
+	SourceAdbeCRL  = "adbe_crl"  // a CRL in the adbe-revocationInfoArchival attribute
+)
+
+// CertificateStatus is the revocation status of one certificate.
+type CertificateStatus struct {
+	// Certificate is the certificate's subject.
+	Certificate string `json:"certificate"`
+	// Status is RevocationGood, RevocationRevoked or RevocationUnknown.
+	Status string `json:"status"`
+	// Source says where the deciding revocation data came from.
+	Source string `json:"source,omitempty"`
+	// ThisUpdate is that data's thisUpdate.
+	ThisUpdate time.Time `json:"this_update,omitzero"`
+	// RevokedAt is the revocation time, for a revoked certificate.
+	RevokedAt time.Time `json:"revoked_at,omitzero"`
+}
+
+// Timestamp describes an RFC 3161 signature timestamp.
+type Timestamp struct {
+	// GenTime is the time the authority attests; zero when the token
+	// could not be read.
+	GenTime time.Time `json:"gen_time,omitzero"`
+	// Authority describes the time-stamping authority's certificate.
+	Authority Signer `json:"authority"`
+	// Policy is the TSA policy object identifier, dotted.
+	Policy string `json:"policy,omitempty"`
+	// Serial is the token's serial number, lower-case hex.
+	Serial string `json:"serial,omitempty"`
+	// Chain is the outcome of validating the authority's certificate at
+	// GenTime, against Options.TimestampRoots.
+	Chain Chain `json:"chain"`
+}
+
+// Revision is one revision of the document: the one its first signature
+// signs, or one added after it.
+type Revision struct {
+	// Index is the revision's position in the file, the original
+	// document being 1.
+	Index int `json:"index"`
+	// EndOffset is the offset just after the revision's last byte.
+	EndOffset int64 `json:"end_offset"`
+	// Kind is RevisionSignature, RevisionDSS, RevisionDocumentTimestamp or
+	// RevisionOther.
+	Kind string `json:"kind"`
+	// Signature is the field of the signature or document timestamp the
+	// revision adds, if any.
+	Signature string `json:"signature,omitempty"`
+	// ChangedObjects are the objects the revision adds, changes or
+	// deletes, in the order of its cross-reference section; empty for the
+	// first signed revision, which is not compared with anything.
+	ChangedObjects []ChangedObject `json:"changed_objects"`
+	// Allowed reports whether every change is one the signatures before
+	// it allow.
+	Allowed bool `json:"allowed"`
+	// Detail says, in English, what else is wrong with the revision.
+	Detail string `json:"detail,omitempty"`
+}
+
+// ChangedObject is an object a revision adds, changes or deletes.
+type ChangedObject struct {
+	// Object is the object number.
+	Object int64 `json:"object"`
+	// Change is ObjectAdded, ObjectModified or ObjectDeleted.
+	Change string `json:"change"`
+	// What the object is, e.g. "page 1", "signature dictionary of \"gvcn\"".
+	What string `json:"what"`
+	// Allowed reports whether the change is allowed.
+	Allowed bool `json:"allowed"`
+	// Reason says why not, when it is not.
+	Reason string `json:"reason,omitempty"`
 }
 
 // Registry says whether the credential registry was asked and what it said.

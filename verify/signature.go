@@ -17,24 +17,28 @@ import (
 
 // Supported /SubFilter values (ISO 32000-1 §12.8.3.3, ETSI EN 319 142-1).
 const (
-	subFilterPKCS7 = "adbe.pkcs7.detached"
-	subFilterCAdES = "ETSI.CAdES.detached"
+	subFilterPKCS7   = "adbe.pkcs7.detached"
+	subFilterCAdES   = "ETSI.CAdES.detached"
+	subFilterRFC3161 = "ETSI.RFC3161" // document timestamps
 )
 
-// signature validates one signature. last reports whether it is the last
-// one applied, which must cover the whole file.
-func (v *validator) signature(f sigField, last bool) SignatureReport {
+// signature validates one signature or document timestamp.
+func (v *validator) signature(f sigField) SignatureReport {
 	rep := SignatureReport{
 		Field:     f.name,
+		Kind:      f.kind,
 		SubFilter: f.subFilter,
 		ByteRange: f.byteRange,
 		Chain:     Chain{Status: ChainNotChecked, Certificates: []string{}},
 		Checks:    []Check{},
 	}
+	if rep.Kind == "" {
+		rep.Kind = KindSignature
+	}
 	if rep.ByteRange == nil {
 		rep.ByteRange = []int64{}
 	}
-	v.signatureChecks(&rep, f, last)
+	v.signatureChecks(&rep, f)
 	rep.Indication, rep.SubIndication = verdict(rep.Checks)
 	return rep
 }
@@ -42,7 +46,7 @@ func (v *validator) signature(f sigField, last bool) SignatureReport {
 // signatureChecks runs the rules in order. A rule whose failure makes the
 // later ones meaningless ends the list; others let it go on, so the report
 // says as much as can be said.
-func (v *validator) signatureChecks(rep *SignatureReport, f sigField, last bool) {
+func (v *validator) signatureChecks(rep *SignatureReport, f sigField) {
 	add := func(c Check) bool {
 		rep.Checks = append(rep.Checks, c)
 		return c.Passed
@@ -55,8 +59,9 @@ func (v *validator) signatureChecks(rep *SignatureReport, f sigField, last bool)
 		formatFailure("signature_dictionary", f.problem)
 		return
 	}
-	switch f.subFilter {
-	case subFilterPKCS7, subFilterCAdES:
+	switch {
+	case f.kind == KindDocumentTimestamp && f.subFilter == subFilterRFC3161,
+		f.kind != KindDocumentTimestamp && (f.subFilter == subFilterPKCS7 || f.subFilter == subFilterCAdES):
 		add(passed("sub_filter", f.subFilter))
 	default:
 		formatFailure("sub_filter", "unsupported /SubFilter "+quote(f.subFilter))
@@ -75,13 +80,10 @@ func (v *validator) signatureChecks(rep *SignatureReport, f sigField, last bool)
 	}
 	add(passed("contents", fmt.Sprintf("%d bytes of signature data", len(f.contents))))
 	rep.CoversWholeDocument = br.end == len(v.data)
-	if last {
-		if rep.CoversWholeDocument {
-			add(passed("covers_whole_document", "the last signature covers the whole file"))
-		} else {
-			add(failed("covers_whole_document", TotalFailed, HashFailure,
-				fmt.Sprintf("%d bytes were added after the signed range", len(v.data)-br.end)))
-		}
+
+	if f.kind == KindDocumentTimestamp {
+		v.documentTimestamp(rep, f, br)
+		return
 	}
 
 	sd, err := parseCMS(f.contents)
@@ -169,8 +171,24 @@ func (v *validator) signatureChecks(rep *SignatureReport, f sigField, last bool)
 	}
 	add(checkSigningCertificateAttr(attrs, leaf, f.subFilter))
 
+	// The time the chain is validated at: a valid signature timestamp
+	// proves it; otherwise the claimed signingTime, or the validation
+	// time.
+	tsCheck, ts, tsTime, tsOK, tsPresent := v.checkSignatureTimestamps(si)
+	if tsPresent {
+		add(tsCheck)
+		rep.Timestamp = ts
+	}
 	at, source := v.now, SigningTimeValidation
 	switch {
+	case tsOK:
+		at, source = tsTime, SigningTimeSignatureTimestamp
+		if attrs.hasTime && attrs.signingTime.After(tsTime.Add(clockSkew)) {
+			add(failed("signing_time", Indeterminate, SigConstraintsFailure,
+				fmt.Sprintf("the claimed signing time %s is after the signature timestamp %s", stamp(attrs.signingTime), stamp(tsTime))))
+		} else {
+			add(passed("signing_time", "signing time "+stamp(at)+", proven by the signature timestamp"))
+		}
 	case !attrs.hasTime:
 		add(passed("signing_time", "no signingTime attribute; the chain is validated at the validation time"))
 	case attrs.signingTime.After(v.now.Add(clockSkew)):
@@ -183,10 +201,49 @@ func (v *validator) signatureChecks(rep *SignatureReport, f sigField, last bool)
 	}
 	rep.SigningTime, rep.SigningTimeSource = at.UTC(), source
 
-	chain, c := v.checkChain(leaf, sd.certificates, at)
+	verified, chain, c := v.checkChainWith(leaf, sd.certificates, at, v.roots, x509.ExtKeyUsageAny, "certificate_chain")
 	rep.Chain = chain
 	add(c)
+	if verified != nil {
+		// Revocation is judged at a proven time (the signature timestamp)
+		// or, without one, at the validation time: a claimed time proves
+		// nothing.
+		revAt := v.now
+		if tsOK {
+			revAt = tsTime
+		}
+		data := v.dss.with(cmsRevocation(sd, attrs))
+		if !data.empty() {
+			statuses, checked, rc := v.checkRevocation(verified, revAt, tsOK, data)
+			rep.Chain.Revocation, rep.Chain.RevocationChecked = statuses, checked
+			add(rc)
+		}
+	}
 	add(checkKeyUsage(leaf))
+}
+
+// documentTimestamp validates the token of a document timestamp (ETSI EN
+// 319 142-1 §5.4.3): its message imprint is the digest of the signed byte
+// ranges.
+func (v *validator) documentTimestamp(rep *SignatureReport, f sigField, br byteRange) {
+	res := v.checkToken(f.contents, func(h crypto.Hash) []byte {
+		d := h.New()
+		d.Write(v.data[:br.gapStart])
+		d.Write(v.data[br.gapEnd:br.end])
+		return d.Sum(nil)
+	})
+	rep.Checks = append(rep.Checks, res.checks...)
+	rep.Chain = res.chain
+	rep.SignatureAlgorithm = res.schemeName
+	if res.tsa != nil {
+		rep.Signer = describe(res.tsa)
+	}
+	if res.info != nil {
+		rep.SigningTime, rep.SigningTimeSource = res.info.genTime.UTC(), SigningTimeDocumentTimestamp
+		if d, err := digestAlgorithm(res.info.imprint); err == nil {
+			rep.DigestAlgorithm = d.name
+		}
+	}
 }
 
 func stamp(t time.Time) string {
@@ -282,10 +339,11 @@ func checkSigningCertificateAttr(attrs signedAttributes, leaf *x509.Certificate,
 	return passed(name, "the signing-certificate attribute names the signer certificate")
 }
 
-// checkChain validates the signer certificate's path to Options.Roots at
-// the signing time, with the CMS certificates as intermediates only.
-func (v *validator) checkChain(leaf *x509.Certificate, certs []*x509.Certificate, at time.Time) (Chain, Check) {
-	const name = "certificate_chain"
+// checkChainWith validates leaf's path to roots at time at, for extended
+// key usage eku, with the CMS certificates as intermediates only, and
+// returns the verified chain (nil when there is none), its description and
+// the check, named name.
+func (v *validator) checkChainWith(leaf *x509.Certificate, certs []*x509.Certificate, at time.Time, roots *x509.CertPool, eku x509.ExtKeyUsage, name string) ([]*x509.Certificate, Chain, Check) {
 	inter := x509.NewCertPool()
 	for _, c := range certs {
 		if !c.Equal(leaf) {
@@ -293,16 +351,16 @@ func (v *validator) checkChain(leaf *x509.Certificate, certs []*x509.Certificate
 		}
 	}
 	opts := x509.VerifyOptions{
-		Roots:         v.roots,
+		Roots:         roots,
 		Intermediates: inter,
 		CurrentTime:   at,
-		KeyUsages:     []x509.ExtKeyUsage{x509.ExtKeyUsageAny},
+		KeyUsages:     []x509.ExtKeyUsage{eku},
 	}
 	chains, err := leaf.Verify(opts)
 	if err == nil {
 		ch := Chain{Status: ChainTrusted, Certificates: subjects(chains[0])}
 		root := chains[0][len(chains[0])-1]
-		return ch, passed(name, fmt.Sprintf("chains to the trusted root %q, valid at %s", root.Subject.CommonName, stamp(at)))
+		return chains[0], ch, passed(name, fmt.Sprintf("chains to the trusted root %q, valid at %s", root.Subject.CommonName, stamp(at)))
 	}
 	ch := Chain{Certificates: []string{nameString(leaf.RawSubject, leaf.Subject)}, Error: err.Error()}
 
@@ -316,7 +374,7 @@ func (v *validator) checkChain(leaf *x509.Certificate, certs []*x509.Certificate
 			if sub == "" {
 				sub, detail = CertificateChainGeneralFailure, err.Error()
 			}
-			return ch, failed(name, Indeterminate, sub, detail)
+			return nil, ch, failed(name, Indeterminate, sub, detail)
 		}
 		err = err2
 	}
@@ -326,20 +384,20 @@ func (v *validator) checkChain(leaf *x509.Certificate, certs []*x509.Certificate
 	switch {
 	case errors.As(err, &unknown):
 		ch.Status = ChainUntrusted
-		return ch, failed(name, Indeterminate, NoCertificateChainFound, "no chain to a trusted root: "+err.Error())
+		return nil, ch, failed(name, Indeterminate, NoCertificateChainFound, "no chain to a trusted root: "+err.Error())
 	case errors.As(err, &invalid) && invalid.Reason == x509.Expired:
 		ch.Status = ChainInvalid
 		sub, detail := outsideValidity([]*x509.Certificate{leaf}, at)
 		if sub == "" {
 			sub, detail = OutOfBoundsNoPOE, "a certificate of the chain is outside its validity period: "+err.Error()
 		}
-		return ch, failed(name, Indeterminate, sub, detail)
+		return nil, ch, failed(name, Indeterminate, sub, detail)
 	case errors.As(err, &invalid), errors.As(err, &critical):
 		ch.Status = ChainInvalid
-		return ch, failed(name, Indeterminate, ChainConstraintsFailure, err.Error())
+		return nil, ch, failed(name, Indeterminate, ChainConstraintsFailure, err.Error())
 	}
 	ch.Status = ChainInvalid
-	return ch, failed(name, Indeterminate, CertificateChainGeneralFailure, err.Error())
+	return nil, ch, failed(name, Indeterminate, CertificateChainGeneralFailure, err.Error())
 }
 
 // outsideValidity names the first certificate of chain that is not valid at

@@ -28,6 +28,9 @@ func (r *Report) Summary(lang string) string {
 	case TotalPassed:
 		var names []string
 		for _, s := range r.Signatures {
+			if s.Kind == KindDocumentTimestamp {
+				continue
+			}
 			n := s.Signer.CommonName
 			if n == "" {
 				n = s.Signer.Subject
@@ -47,7 +50,11 @@ func (r *Report) Summary(lang string) string {
 	}
 
 	for _, c := range r.Checks {
-		if !c.Passed {
+		switch {
+		case c.Passed:
+		case c.Name == "modifications" && c.SubIndication != UnsupportedFormat:
+			addOnce(r.modificationText(en))
+		default:
 			addOnce(reasonText(c, en))
 		}
 	}
@@ -61,6 +68,25 @@ func (r *Report) Summary(lang string) string {
 	return strings.Join(out, " ")
 }
 
+// modificationText explains a failed "modifications" check: content changed
+// after a signature, or bytes merely appended.
+func (r *Report) modificationText(en bool) string {
+	for _, rev := range r.Revisions {
+		for _, c := range rev.ChangedObjects {
+			if !c.Allowed {
+				if en {
+					return "The content was changed after signing."
+				}
+				return "Nội dung đã bị thay đổi sau khi ký."
+			}
+		}
+	}
+	if en {
+		return "Content was added to the document after it was signed."
+	}
+	return "Tài liệu đã bị thêm nội dung sau khi ký."
+}
+
 // reasonText explains one failed check in plain words.
 func reasonText(c Check, en bool) string {
 	t := func(vi, english string) string {
@@ -69,15 +95,15 @@ func reasonText(c Check, en bool) string {
 		}
 		return vi
 	}
+	if c.SubIndication == UnsupportedFormat {
+		return t("Tệp dùng cấu trúc PDF (nén bảng tham chiếu, mã hóa hoặc quá phức tạp) mà hệ thống chưa kiểm tra được; hãy dùng đúng bản PDF đã được cấp.",
+			"The file uses PDF features (compressed cross-references, encryption, or too complex a structure) this service cannot check; use the PDF exactly as it was issued.")
+	}
 	switch c.Name {
 	case "pdf_structure":
-		if c.SubIndication == UnsupportedFormat {
-			return t("Tệp dùng cấu trúc PDF (nén bảng tham chiếu hoặc mã hóa) mà hệ thống chưa kiểm tra được; hãy dùng đúng bản PDF đã được cấp.",
-				"The file uses PDF features (compressed cross-references or encryption) this service cannot check; use the PDF exactly as it was issued.")
-		}
 		return t("Tệp không phải là PDF hợp lệ hoặc có cấu trúc không được hỗ trợ.",
 			"The file is not a valid PDF or has an unsupported structure.")
-	case "signature_fields", "signatures_consistent", "signature_order":
+	case "signature_fields", "signatures_consistent", "signature_order", "revisions":
 		return t("Các chữ ký trong tệp không nhất quán với nhau, có dấu hiệu tệp đã bị chỉnh sửa.",
 			"The signatures in the file are inconsistent, a sign that the file was tampered with.")
 	case "has_signature":
@@ -90,6 +116,17 @@ func reasonText(c Check, en bool) string {
 		return t("Nội dung đã bị thay đổi sau khi ký.", "The content was changed after signing.")
 	case "signing_time":
 		return t("Thời điểm ký ghi trong chữ ký nằm ở tương lai.", "The signing time recorded in the signature is in the future.")
+	case "signature_timestamp":
+		return t("Dấu thời gian của chữ ký không hợp lệ.", "The signature's timestamp is not valid.")
+	case "timestamp_token", "timestamp_signature", "tsa_certificate", "timestamp_chain", "message_imprint", "timestamp_time":
+		return t("Dấu thời gian của tài liệu không hợp lệ.", "The document timestamp is not valid.")
+	case "revocation":
+		if c.SubIndication == Revoked {
+			return t("Chứng thư số của người ký đã bị thu hồi trước thời điểm ký.",
+				"The signer's certificate was revoked before the signature was made.")
+		}
+		return t("Chứng thư số của người ký đã bị thu hồi và không có dấu thời gian chứng minh chữ ký được tạo trước đó.",
+			"The signer's certificate has been revoked, and no timestamp proves the signature was made before.")
 	case "key_usage":
 		return t("Chứng thư số của người ký không được phép dùng để ký tài liệu.",
 			"The signer's certificate may not be used to sign documents.")

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"time"
 )
 
@@ -42,6 +41,9 @@ type Options struct {
 	// MaxSize is the largest file accepted, in bytes; 0 means
 	// DefaultMaxSize.
 	MaxSize int64
+	// TimestampRoots are the trust anchors for time-stamping authorities
+	// (signature and document timestamps). Nil means Roots.
+	TimestampRoots []*x509.Certificate
 }
 
 // clockSkew is how far in the future a claimed signing time may be.
@@ -70,6 +72,16 @@ func PDFContext(ctx context.Context, data []byte, opts Options) (*Report, error)
 		}
 		roots.AddCert(r)
 	}
+	tsRoots := roots
+	if opts.TimestampRoots != nil {
+		tsRoots = x509.NewCertPool()
+		for i, r := range opts.TimestampRoots {
+			if r == nil {
+				return nil, fmt.Errorf("verify: timestamp trust root %d is nil", i+1)
+			}
+			tsRoots.AddCert(r)
+		}
+	}
 	limit := opts.MaxSize
 	if limit <= 0 {
 		limit = DefaultMaxSize
@@ -89,8 +101,9 @@ func PDFContext(ctx context.Context, data []byte, opts Options) (*Report, error)
 		Document:    Document{SHA256: hex.EncodeToString(sum[:]), Size: int64(len(data))},
 		Checks:      []Check{},
 		Signatures:  []SignatureReport{},
+		Revisions:   []Revision{},
 	}
-	v := &validator{data: data, roots: roots, now: at}
+	v := &validator{data: data, roots: roots, tsRoots: tsRoots, now: at}
 	v.document(rep)
 
 	// The verdict: document checks, then each signature, then the
@@ -149,9 +162,12 @@ func checkPassed(cs []Check, name string) bool {
 
 // validator holds what every check needs.
 type validator struct {
-	data  []byte
-	roots *x509.CertPool
-	now   time.Time
+	data    []byte
+	roots   *x509.CertPool
+	tsRoots *x509.CertPool // time-stamping authorities' anchors
+	now     time.Time
+	file    *pdfFile       // the package's own reading of the revisions
+	dss     revocationData // revocation data in the document security store
 }
 
 // document runs the document-level checks and validates each signature.
@@ -178,6 +194,12 @@ func (v *validator) document(rep *Report) {
 		add(failed("pdf_structure", TotalFailed, FormatFailure, err.Error()))
 		return
 	}
+	file, err := openPDFFile(v.data)
+	if err != nil {
+		add(failed("pdf_structure", TotalFailed, FormatFailure, err.Error()))
+		return
+	}
+	v.file = file
 	add(passed("pdf_structure", fmt.Sprintf("PDF %s, %d cross-reference section(s)", info.version, info.sections)))
 
 	fields, err := readSignatureFields(v.data)
@@ -195,11 +217,22 @@ func (v *validator) document(rep *Report) {
 	}
 	add(passed("signatures_consistent", fmt.Sprintf("the form and a scan of the bytes agree on %d signature(s)", len(fields))))
 
-	if len(fields) == 0 {
+	nDTS := 0
+	for _, f := range fields {
+		if f.kind == KindDocumentTimestamp {
+			nDTS++
+		}
+	}
+	rep.Document.DocumentTimestamps = nDTS
+	switch {
+	case len(fields) == 0:
 		add(failed("has_signature", TotalFailed, FormatFailure, "the file contains no signature"))
 		return
+	case nDTS == len(fields):
+		add(failed("has_signature", TotalFailed, FormatFailure, "the file holds only document timestamps, no signature"))
+		return
 	}
-	add(passed("has_signature", strconv.Itoa(len(fields))+" signature(s)"))
+	add(passed("has_signature", fmt.Sprintf("%d signature(s), %d document timestamp(s)", len(fields)-nDTS, nDTS)))
 
 	// Signatures in the order they were applied: by the end of the signed
 	// range (compareDiscovery guarantees four values each).
@@ -209,8 +242,55 @@ func (v *validator) document(rep *Report) {
 	if !add(checkOrder(fields)) {
 		return
 	}
-	for i, f := range fields {
-		rep.Signatures = append(rep.Signatures, v.signature(f, i == len(fields)-1))
+	v.dss = readDSS(v.file)
+	for _, f := range fields {
+		rep.Signatures = append(rep.Signatures, v.signature(f))
+	}
+	v.revisions(rep)
+}
+
+// revisions splits the file into revisions and judges every one added
+// after the first signature (see revisions.go). It needs every byte range
+// to be well formed; when one is not, that signature has already failed
+// and the analysis is left out.
+func (v *validator) revisions(rep *Report) {
+	var spans []sigSpan
+	for i, s := range rep.Signatures {
+		br, problem := checkByteRange(v.data, s.ByteRange)
+		if problem != "" || !checkPassed(s.Checks, "byte_range") {
+			return
+		}
+		spans = append(spans, sigSpan{report: i, field: s.Field, kind: s.Kind, gapStart: br.gapStart, end: br.end})
+	}
+	layout, err := layoutRevisions(v.file, spans)
+	switch {
+	case errors.Is(err, errHybrid):
+		rep.Checks = append(rep.Checks, failed("revisions", Indeterminate, UnsupportedFormat, err.Error()))
+		return
+	case err != nil:
+		rep.Checks = append(rep.Checks, failed("revisions", TotalFailed, FormatFailure, err.Error()))
+		return
+	}
+	rep.Checks = append(rep.Checks, passed("revisions", fmt.Sprintf("every signature signs a whole revision; %d revision(s) after the first signature", len(layout)-1)))
+	res := analyzeRevisions(v.file, layout)
+	if v.file.exhausted() {
+		rep.Checks = append(rep.Checks, failed("modifications", Indeterminate, UnsupportedFormat, errTooComplex.Error()))
+		return
+	}
+	rep.Revisions = res.revisions
+	for i, m := range res.mdp {
+		rep.Signatures[i].CertificationLevel = m.docMDP
+		for _, l := range m.locks {
+			if rep.Signatures[i].FieldLock == "" || l.action == "All" {
+				rep.Signatures[i].FieldLock = l.action
+			}
+		}
+	}
+	detail, ok := describeRevisions(res.revisions)
+	if ok && res.allowed {
+		rep.Checks = append(rep.Checks, passed("modifications", detail))
+	} else {
+		rep.Checks = append(rep.Checks, failed("modifications", TotalFailed, HashFailure, detail))
 	}
 }
 

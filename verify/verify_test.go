@@ -163,10 +163,10 @@ func TestTampering(t *testing.T) {
 		}, HashFailure, "message_digest"},
 		{"whitespace appended after the signature", func(d []byte) []byte {
 			return append(bytes.Clone(d), "\n\n"...)
-		}, HashFailure, "covers_whole_document"},
+		}, HashFailure, "modifications"},
 		{"incremental update appended after the signature", func(d []byte) []byte {
 			return appendUpdate(t, d)
-		}, HashFailure, "covers_whole_document"},
+		}, HashFailure, "modifications"},
 		{"garbage appended after %%EOF", func(d []byte) []byte {
 			return append(bytes.Clone(d), "% added\n"...)
 		}, FormatFailure, "pdf_structure"},
@@ -230,18 +230,24 @@ func TestUntouchedStillPassesAfterTamperTests(t *testing.T) {
 
 func TestUpdateAfterSigningStillHasValidSignature(t *testing.T) {
 	// Content replaced by an incremental update: the signature itself still
-	// verifies over its revision, and only the coverage rule catches it.
+	// verifies over its revision, and only the analysis of what changed
+	// after it catches the update.
 	e := newEnv(t)
 	rep := mustVerify(t, appendUpdate(t, e.signed(t)), e.opts())
 	wantVerdict(t, rep, TotalFailed, HashFailure)
 	s := rep.Signatures[0]
-	if s.CoversWholeDocument {
-		t.Error("got covers_whole_document true, want false")
+	if s.CoversWholeDocument || s.Indication != TotalPassed {
+		t.Errorf("got covers_whole_document %v, %s; want false and a valid signature", s.CoversWholeDocument, s.Indication)
 	}
 	for _, c := range s.Checks {
-		if c.Name != "covers_whole_document" && !c.Passed {
-			t.Errorf("check %s failed (%s), want only covers_whole_document to fail", c.Name, c.Detail)
+		if !c.Passed {
+			t.Errorf("check %s failed (%s), want the signature's checks to pass", c.Name, c.Detail)
 		}
+	}
+	failedCheck(t, rep, "modifications")
+	last := rep.Revisions[len(rep.Revisions)-1]
+	if last.Allowed || len(last.ChangedObjects) != 1 || last.ChangedObjects[0].What != "contents of page 1" || last.ChangedObjects[0].Change != ObjectModified {
+		t.Errorf("got last revision %+v, want the page content changed", last)
 	}
 }
 
@@ -776,13 +782,32 @@ func TestSignatureDiscovery(t *testing.T) {
 		rep := mustVerify(t, sign(doc), e.opts())
 		wantVerdict(t, rep, TotalFailed, FormatFailure)
 	})
-	t.Run("document timestamp", func(t *testing.T) {
+	t.Run("only a document timestamp", func(t *testing.T) {
 		doc := build(piece{fields: "[%d 0 R]", field: plainField,
 			sig: strings.Replace(sigDict("ETSI.RFC3161"), "/Type /Sig", "/Type /DocTimeStamp", 1)})
 		rep := mustVerify(t, sign(doc), e.opts())
 		wantVerdict(t, rep, TotalFailed, FormatFailure)
-		failedCheck(t, rep, "signature_dictionary")
+		failedCheck(t, rep, "has_signature")
 	})
+	for _, tt := range []struct{ name, typ, subFilter string }{
+		{"document timestamp with a CMS signature's sub-filter", "DocTimeStamp", subFilterCAdES},
+		{"signature with a document timestamp's sub-filter", "Sig", subFilterRFC3161},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			// A valid signature first, so that the document has one.
+			first := sign(build(piece{fields: "[%d 0 R]", field: plainField}))
+			u := newRevUpdate(t, first)
+			sig := u.add("<< /Type /" + tt.typ + " /SubFilter /" + tt.subFilter + " /ByteRange [0 1 2 3] /Contents <00> >>")
+			field := u.add("<< /FT /Sig /T (Second) /V " + ref(sig) + " /Type /Annot /Subtype /Widget /Rect [0 0 0 0] >>")
+			cat := u.obj(u.rootNum())
+			form := cat.key("AcroForm")
+			form.d["Fields"] = pdfObj{kind: objArray, a: append(form.key("Fields").a, pdfObj{kind: objRef, n: field})}
+			u.set(u.rootNum(), pdfString(with(t, cat, "AcroForm", pdfString(form))))
+			rep := mustVerify(t, u.bytes(), e.opts())
+			wantVerdict(t, rep, TotalFailed, FormatFailure)
+			failedCheck(t, rep, "signature_dictionary")
+		})
+	}
 }
 
 func TestStructure(t *testing.T) {
@@ -1004,7 +1029,7 @@ func TestReportJSON(t *testing.T) {
 		t.Errorf("got document %v, want sha256 and 1 signature", doc)
 	}
 	sig := m["signatures"].([]any)[0].(map[string]any)
-	for _, key := range []string{"field", "indication", "sub_indication", "signer", "signing_time", "covers_whole_document", "byte_range", "digest_algorithm", "chain", "checks"} {
+	for _, key := range []string{"field", "kind", "indication", "sub_indication", "signer", "signing_time", "covers_whole_document", "byte_range", "digest_algorithm", "chain", "checks"} {
 		if _, ok := sig[key]; !ok {
 			t.Errorf("signature has no %q key: %v", key, sig)
 		}
@@ -1013,12 +1038,15 @@ func TestReportJSON(t *testing.T) {
 	if chain["status"] != "trusted" || len(chain["certificates"].([]any)) != 3 {
 		t.Errorf("got chain %v, want trusted with 3 certificates", chain)
 	}
+	if revs, ok := m["revisions"].([]any); !ok || len(revs) != 1 || revs[0].(map[string]any)["kind"] != "signature" {
+		t.Errorf("got revisions %v, want the one signed revision", m["revisions"])
+	}
 
 	// A failed document still encodes empty lists, not nulls.
 	rep = mustVerify(t, []byte("not a pdf"), e.opts())
 	b, _ = json.Marshal(rep)
-	if !bytes.Contains(b, []byte(`"signatures":[]`)) {
-		t.Errorf("got %s, want an empty signatures list", b)
+	if !bytes.Contains(b, []byte(`"signatures":[]`)) || !bytes.Contains(b, []byte(`"revisions":[]`)) {
+		t.Errorf("got %s, want empty signatures and revisions lists", b)
 	}
 }
 
