@@ -218,6 +218,9 @@ func atkCases(t *testing.T, c *atkCorpus) []atkCase {
 	format("discovery-escaped-name", atkDiscovery, "/ByteRange spelt /Byte#52ange (the same name to a PDF parser, invisible to a byte scan); re-signed", esc)
 	format("discovery-orphan-signature", atkDiscovery, "an update adds a copy of the signature dictionary that no field refers to", c.orphanSig(t, single, sig))
 	format("discovery-shared-value", atkDiscovery, "an update adds a second signature field whose /V is the principal's signature dictionary", c.sharedValue(t, single))
+
+	// ---- Impostor: someone else's field ----
+	add("impostor-fills-field", atkImpostor, "genuine-hocba-2: a teacher of the school with a trusted certificate, named in no field, fills the homeroom teacher's pre-placed field (its seed value names her) with a hand-written signing revision", Indeterminate, SigConstraintsFailure, c.fillField(t, c.stages[2], "gvcn", c.insider))
 	return out
 }
 

@@ -64,6 +64,7 @@ const (
 	atkStripped   = "signature stripped"
 	atkUnparsable = "unparsable signature"
 	atkDiscovery  = "signature discovery"
+	atkImpostor   = "impostor"
 )
 
 // atkCase is one file of the corpus with kyso's expected verdict.
@@ -694,6 +695,32 @@ func (c *atkCorpus) handRevision(t *testing.T, in []byte, name string, annot, pl
 	objs = append(objs, f.withField(t, fmt.Sprintf("%d 0 R", field))...)
 	out := atkAppend(t, f, objs, atkUpdateOpts{})
 
+	p := bytes.LastIndex(out, []byte(placeholder))
+	q := p + bytes.Index(out[p:], []byte("/Contents <")) + len("/Contents ")
+	end := q + 2*reserve + 2
+	br := fmt.Sprintf("[0 %d %d %d", q, end, len(out)-end)
+	copy(out[p:], br+strings.Repeat(" ", len(placeholder)-len(br)-1)+"]")
+	return atkSignRanges(t, out, atkSigDict{hexStart: q, hexEnd: end}, [][2]int{{0, q}, {end, len(out) - end}}, s)
+}
+
+// fillField is a signing revision written by hand (kyso's signer refuses
+// it): the empty pre-placed field name gets s's signature as its value, the
+// field otherwise unchanged, its seed value naming someone else.
+func (c *atkCorpus) fillField(t *testing.T, in []byte, name string, s *atkSigner) []byte {
+	t.Helper()
+	const reserve = 8192
+	f := atkParse(t, in)
+	fieldNum := f.fieldNum(t, name)
+	sigNum := f.size
+	placeholder := "[0 0000000000 0000000000 0000000000]"
+	fd := f.dict(t, fieldNum).clone()
+	fd.set("V", fmt.Sprintf("%d 0 R", sigNum))
+	objs := []atkObj{
+		{num: sigNum, body: "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached /ByteRange " + placeholder +
+			" /Contents <" + strings.Repeat("0", 2*reserve) + "> /M (D:20260701080000+07'00') >>"},
+		{num: fieldNum, body: fd.String()},
+	}
+	out := atkAppend(t, f, objs, atkUpdateOpts{})
 	p := bytes.LastIndex(out, []byte(placeholder))
 	q := p + bytes.Index(out[p:], []byte("/Contents <")) + len("/Contents ")
 	end := q + 2*reserve + 2

@@ -344,7 +344,10 @@
 // digest_algorithm, signed_attributes, message_digest, signer_certificate,
 // signature_value, key_strength, signing_certificate_attribute,
 // signature_timestamp, signing_time, certificate_chain, revocation,
-// key_usage; for a document timestamp, after contents: timestamp_token,
+// key_usage, signer_seed_value (only for a field whose required certificate
+// seed value names its signer, as kyso places every field: a signature by
+// anyone else is INDETERMINATE / SIG_CONSTRAINTS_FAILURE, since a trusted
+// root certifies many people); for a document timestamp, after contents: timestamp_token,
 // timestamp_signature, tsa_certificate, timestamp_chain, message_imprint,
 // timestamp_time. Checks run in this order; a check made meaningless by an
 // earlier failure is absent.

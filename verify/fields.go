@@ -35,6 +35,10 @@ type sigField struct {
 	contents  []byte
 	subFilter string
 	kind      string // KindSignature or KindDocumentTimestamp
+	// seed lists the subjects the field accepts, from a required
+	// certificate seed value (/SV /Cert /SubjectDN with /Ff bit 4): each a
+	// map from attribute (CN, serialNumber, ...) to value. Empty: anyone.
+	seed []map[string]string
 	// problem says why the signature dictionary cannot be validated; empty
 	// when it can.
 	problem string
@@ -164,7 +168,9 @@ func (w *fieldWalker) walk(list pdf.Value, inheritedFT, prefix string, depth int
 				if len(w.out) >= maxSignatures {
 					return fmt.Errorf("%w: more than %d signatures", errParser, maxSignatures)
 				}
-				w.out = append(w.out, readSignatureDict(name, v))
+				sf := readSignatureDict(name, v)
+				sf.seed = readSeedSubjects(f)
+				w.out = append(w.out, sf)
 			}
 		}
 		if kids := f.Key("Kids"); kids.Kind() == pdf.Array {
@@ -235,4 +241,35 @@ func clip(s string) string {
 
 func quote(s string) string {
 	return strconv.Quote(s)
+}
+
+// maxSeedSubjects bounds the subjects read from a seed value.
+const maxSeedSubjects = 16
+
+// readSeedSubjects reads a field's certificate seed value (ISO 32000-1
+// §12.7.4.5, Table 235): the /SubjectDN dictionaries, when /Ff marks them
+// as required (bit 4).
+func readSeedSubjects(field pdf.Value) []map[string]string {
+	cert := field.Key("SV").Key("Cert")
+	if cert.Key("Ff").Int64()&8 == 0 {
+		return nil
+	}
+	dns := cert.Key("SubjectDN")
+	var out []map[string]string
+	for i := 0; i < dns.Len() && i < maxSeedSubjects; i++ {
+		dn := dns.Index(i)
+		if dn.Kind() != pdf.Dict {
+			continue
+		}
+		m := map[string]string{}
+		for _, k := range dn.Keys() {
+			v := dn.Key(k).Text()
+			if len(v) > 256 {
+				v = v[:256]
+			}
+			m[k] = v
+		}
+		out = append(out, m)
+	}
+	return out
 }

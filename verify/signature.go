@@ -13,6 +13,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // Supported /SubFilter values (ISO 32000-1 §12.8.3.3, ETSI EN 319 142-1).
@@ -220,6 +222,53 @@ func (v *validator) signatureChecks(rep *SignatureReport, f sigField) {
 		}
 	}
 	add(checkKeyUsage(leaf))
+	if len(f.seed) > 0 {
+		add(checkSeedValue(f.seed, leaf))
+	}
+}
+
+// Subject attributes a seed value's SubjectDN may name.
+var seedAttributes = map[string]asn1.ObjectIdentifier{
+	"CN": {2, 5, 4, 3}, "serialNumber": {2, 5, 4, 5}, "C": {2, 5, 4, 6}, "L": {2, 5, 4, 7},
+	"ST": {2, 5, 4, 8}, "O": {2, 5, 4, 10}, "OU": {2, 5, 4, 11}, "T": {2, 5, 4, 12}, "title": {2, 5, 4, 12},
+}
+
+// checkSeedValue requires the signer to be the person the field was placed
+// for: kyso places each signer's field with the signer's name as a required
+// certificate seed value, so that a certificate of anyone else under a
+// trusted root cannot fill it. Names are compared after NFC normalisation,
+// space folding and case folding; an attribute kyso does not know fails.
+func checkSeedValue(seed []map[string]string, leaf *x509.Certificate) Check {
+	const name = "signer_seed_value"
+	fold := func(s string) string { return strings.ToLower(strings.Join(strings.Fields(norm.NFC.String(s)), " ")) }
+	for _, dn := range seed {
+		ok := true
+		for key, want := range dn {
+			oid, known := seedAttributes[key]
+			found := false
+			if known {
+				for _, a := range leaf.Subject.Names {
+					if v, isStr := a.Value.(string); isStr && a.Type.Equal(oid) && fold(v) == fold(want) {
+						found = true
+						break
+					}
+				}
+			}
+			if !found {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return passed(name, "the signer is the person the signature field was prepared for")
+		}
+	}
+	want := ""
+	if cn, ok := seed[0]["CN"]; ok {
+		want = cn
+	}
+	return failed(name, Indeterminate, SigConstraintsFailure,
+		fmt.Sprintf("the signature field was prepared for %s, but %s signed it", quote(want), quote(leaf.Subject.CommonName)))
 }
 
 // documentTimestamp validates the token of a document timestamp (ETSI EN
