@@ -185,10 +185,13 @@ var vietnam = time.FixedZone("ICT", 7*3600)
 type signatureRow struct {
 	Signer      string
 	SigningTime string
-	Indication  string
-	Passed      bool
-	Whole       bool
-	Chain       string
+	// Proven: the time comes from an RFC 3161 timestamp, not the signer's
+	// claim.
+	Proven     bool
+	Indication string
+	Passed     bool
+	Whole      bool
+	Chain      string
 }
 
 type reportPage struct {
@@ -224,10 +227,20 @@ func reportView(r *verify.Report, lang string) reportPage {
 	for _, s := range r.Signatures {
 		row := signatureRow{
 			Signer:     s.Signer.CommonName,
+			Proven:     s.SigningTimeSource == verify.SigningTimeSignatureTimestamp || s.SigningTimeSource == verify.SigningTimeDocumentTimestamp,
 			Indication: string(s.Indication),
 			Passed:     s.Indication == verify.TotalPassed,
 			Whole:      s.CoversWholeDocument,
 			Chain:      s.Chain.Status,
+		}
+		if s.Kind == verify.KindDocumentTimestamp {
+			// A document timestamp proves when the whole file existed; it
+			// is no one's signature.
+			label := "Dấu thời gian tài liệu"
+			if en {
+				label = "Document timestamp"
+			}
+			row.Signer = label + " – " + s.Signer.CommonName
 		}
 		if !s.SigningTime.IsZero() {
 			row.SigningTime = s.SigningTime.In(vietnam).Format("02/01/2006 15:04")
