@@ -8,6 +8,7 @@ import (
 	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"os"
 	"path/filepath"
@@ -211,4 +212,36 @@ func FuzzRevocationData(f *testing.F) {
 		}
 		ocspNamesIssuer(data, leaf, h.ca.Issuing)
 	})
+}
+
+// BenchmarkVerifyFiles verifies, in process, the attack corpus's signed
+// diploma (one signature) and five-signer học bạ (certified, locked), as
+// the public verification endpoint does for an upload.
+func BenchmarkVerifyFiles(b *testing.B) {
+	dir := filepath.Join("testdata", "attacks")
+	rootPEM, err := os.ReadFile(filepath.Join(dir, "root.pem"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	blk, _ := pem.Decode(rootPEM)
+	root, err := x509.ParseCertificate(blk.Bytes)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, name := range []string{"genuine-single", "genuine-hocba-5", "genuine-hocba-5-lta"} {
+		data, err := os.ReadFile(filepath.Join(dir, name+".pdf"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			b.ReportAllocs()
+			for b.Loop() {
+				rep, err := PDF(data, Options{Roots: []*x509.Certificate{root}, Now: func() time.Time { return atkNow.Add(time.Hour) }})
+				if err != nil || rep.Indication != TotalPassed {
+					b.Fatalf("%s: %v %v", name, rep.Indication, err)
+				}
+			}
+		})
+	}
 }
