@@ -160,4 +160,3 @@ func readTranscriptFile(path string) ([]templates.Transcript, error) {
 	defer f.Close()
 	return templates.ReadTranscripts(path, f)
 }
-
