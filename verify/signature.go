@@ -393,6 +393,11 @@ func checkSigningCertificateAttr(attrs signedAttributes, leaf *x509.Certificate,
 // returns the verified chain (nil when there is none), its description and
 // the check, named name.
 func (v *validator) checkChainWith(leaf *x509.Certificate, certs []*x509.Certificate, at time.Time, roots *x509.CertPool, eku x509.ExtKeyUsage, name string) ([]*x509.Certificate, Chain, Check) {
+	if chain := v.fastChain(leaf, at, roots, eku); chain != nil {
+		ch := Chain{Status: ChainTrusted, Certificates: subjects(chain)}
+		root := chain[len(chain)-1]
+		return chain, ch, passed(name, fmt.Sprintf("chains to the trusted root %q, valid at %s", root.Subject.CommonName, stamp(at)))
+	}
 	inter := x509.NewCertPool()
 	for _, c := range certs {
 		if !c.Equal(leaf) {
@@ -407,6 +412,7 @@ func (v *validator) checkChainWith(leaf *x509.Certificate, certs []*x509.Certifi
 	}
 	chains, err := leaf.Verify(opts)
 	if err == nil {
+		v.remember(chains[0], roots, eku)
 		ch := Chain{Status: ChainTrusted, Certificates: subjects(chains[0])}
 		root := chains[0][len(chains[0])-1]
 		return chains[0], ch, passed(name, fmt.Sprintf("chains to the trusted root %q, valid at %s", root.Subject.CommonName, stamp(at)))
@@ -447,6 +453,72 @@ func (v *validator) checkChainWith(leaf *x509.Certificate, certs []*x509.Certifi
 	}
 	ch.Status = ChainInvalid
 	return nil, ch, failed(name, Indeterminate, CertificateChainGeneralFailure, err.Error())
+}
+
+// verifiedSuffix is the part of a verified chain above its leaf: an issuing
+// CA up to a trusted root, verified by x509.Verify with these roots and
+// extended key usage.
+type verifiedSuffix struct {
+	chain []*x509.Certificate // chain[0] issued the leaf; the last is a root
+	roots *x509.CertPool
+	eku   x509.ExtKeyUsage
+}
+
+// remember keeps the upper part of a chain x509.Verify accepted, when
+// reusing it is sound: at least an issuing CA under a root, and no name
+// constraints anywhere above the leaf (the fast path checks the issuing CA
+// as an anchor, which would not apply a root's constraints to the next
+// leaf).
+func (v *validator) remember(chain []*x509.Certificate, roots *x509.CertPool, eku x509.ExtKeyUsage) {
+	if len(chain) < 3 || len(v.verified) >= 8 {
+		return
+	}
+	for _, c := range chain[1:] {
+		if c.PermittedDNSDomainsCritical || len(c.PermittedDNSDomains) > 0 || len(c.ExcludedDNSDomains) > 0 ||
+			len(c.PermittedIPRanges) > 0 || len(c.ExcludedIPRanges) > 0 || len(c.PermittedEmailAddresses) > 0 ||
+			len(c.ExcludedEmailAddresses) > 0 || len(c.PermittedURIDomains) > 0 || len(c.ExcludedURIDomains) > 0 {
+			return
+		}
+	}
+	for _, s := range v.verified {
+		if s.chain[0].Equal(chain[1]) && s.roots == roots && s.eku == eku {
+			return
+		}
+	}
+	v.verified = append(v.verified, verifiedSuffix{chain: slices.Clone(chain[1:]), roots: roots, eku: eku})
+}
+
+// fastChain verifies leaf against an issuing CA whose own chain to a
+// trusted root was already verified for this document: x509.Verify with
+// the issuing CA as the only anchor (so the leaf's signature, validity, key
+// usage and the CA's constraints are checked), then the validity of the
+// rest of the remembered chain at at. The signatures above the issuing CA
+// do not depend on the leaf or the time and are not checked again. It
+// returns nil when no remembered chain applies; the caller then runs the
+// full verification.
+func (v *validator) fastChain(leaf *x509.Certificate, at time.Time, roots *x509.CertPool, eku x509.ExtKeyUsage) []*x509.Certificate {
+	for _, s := range v.verified {
+		if s.roots != roots || s.eku != eku || !bytes.Equal(leaf.RawIssuer, s.chain[0].RawSubject) {
+			continue
+		}
+		anchor := x509.NewCertPool()
+		anchor.AddCert(s.chain[0])
+		chains, err := leaf.Verify(x509.VerifyOptions{Roots: anchor, CurrentTime: at, KeyUsages: []x509.ExtKeyUsage{eku}})
+		if err != nil || len(chains[0]) != 2 {
+			continue
+		}
+		ok := true
+		for _, c := range s.chain[1:] {
+			if at.Before(c.NotBefore) || at.After(c.NotAfter) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return append([]*x509.Certificate{leaf}, s.chain...)
+		}
+	}
+	return nil
 }
 
 // outsideValidity names the first certificate of chain that is not valid at

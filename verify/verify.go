@@ -168,6 +168,10 @@ type validator struct {
 	now     time.Time
 	file    *pdfFile       // the package's own reading of the revisions
 	dss     revocationData // revocation data in the document security store
+	// verified holds the upper parts of chains already verified for this
+	// document (see checkChainWith), so that the signatures of a học bạ's
+	// sixteen signers under one issuing CA verify the CA's signature once.
+	verified []verifiedSuffix
 }
 
 // document runs the document-level checks and validates each signature.
