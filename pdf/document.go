@@ -125,9 +125,13 @@ type Document struct {
 	r     *Renderer
 	f     *fpdf.Fpdf
 	added [numFaces]bool
-	// used holds, per face, the characters drawn with it: what its
-	// embedded subset must hold (see embed.go).
-	used   [numFaces]runeSet
+	// cid numbers the characters drawn (indexed by character), from 1 in
+	// the order first drawn; runes[k-1] is the character numbered k; used
+	// holds, per face, the numbers drawn with it. The content streams
+	// address characters by these numbers (see embed.go).
+	cid    []uint16
+	runes  []rune
+	used   [numFaces]cidSet
 	face   Face
 	size   float64
 	hasFnt bool
@@ -331,17 +335,21 @@ func (d *Document) TextAlign(x, y float64, s string, a Align) {
 		d.f.Text(x, y, s)
 		return
 	}
-	// The stand-in font is not a Unicode font to fpdf, which writes the
-	// bytes it is given: give it what it writes for a Unicode font.
-	used := d.used[d.face]
-	if used == nil {
-		used = newRuneSet(len(fc.glyphs))
-		d.used[d.face] = used
+	// fpdf writes the bytes it is given for the stand-in font: two per
+	// character, its number in the document.
+	if d.cid == nil {
+		d.cid = make([]uint16, d.r.runeLimit)
 	}
 	u := make([]byte, 0, 2*len(s))
 	for _, c := range s {
-		used.add(c)
-		u = append(u, byte(c>>8), byte(c))
+		k := d.cid[c]
+		if k == 0 {
+			d.runes = append(d.runes, c)
+			k = uint16(len(d.runes)) // at most the number of characters the faces draw
+			d.cid[c] = k
+		}
+		d.used[d.face].add(k)
+		u = append(u, byte(k>>8), byte(k))
 	}
 	d.f.Text(x, y, string(u))
 }
@@ -398,7 +406,7 @@ func (d *Document) Bytes() ([]byte, error) {
 	if !d.r.fontsPerDocument {
 		var err error
 		if out, err = d.rewrite(out); err != nil {
-			return nil, fmt.Errorf("pdf: embed fonts: %w", err)
+			return nil, fmt.Errorf("pdf: embed fonts, compress pages: %w", err)
 		}
 	}
 	out, err := finish(out, d.attachments, d.fields, d.created)

@@ -3,7 +3,6 @@ package pdf
 import (
 	"bytes"
 	"compress/flate"
-	"compress/zlib"
 	"encoding/binary"
 	"fmt"
 	"hash/adler32"
@@ -26,16 +25,28 @@ import (
 // it in the page resources, as for any font. The package measures text
 // itself, with the widths fpdf computed for the face once in NewRenderer
 // (so layouts measure exactly as before), and hands fpdf the text already
-// encoded the way fpdf encodes text for a Unicode font: UTF-16BE code
-// units, which a Type 0 font with the Identity-H encoding reads as CIDs
-// equal to the Unicode code points. The content streams are therefore the
-// same as fpdf's own.
+// encoded: two bytes per character, the character's number (CID) in the
+// document. A document numbers the characters it draws from 1, in the
+// order it first draws them, the same number in every face. fpdf writes
+// the bytes as they are (escaped) in the content stream.
 //
-// When fpdf has written the document, embedFonts replaces each stand-in
-// font object, under its object number, by a Type 0 font and adds its
-// descendant CIDFontType2 font, font descriptor, embedded subset (see
-// truetype.go) and CIDToGIDMap, and one ToUnicode CMap shared by the
-// faces, prepared and compressed once per Renderer.
+// When fpdf has written the document, rewrite replaces each stand-in font
+// object, under its object number, by a Type 0 font (encoding Identity-H)
+// and adds its descendant CIDFontType2 font, whose glyph number is the CID
+// (/CIDToGIDMap /Identity), its font descriptor and its embedded subset
+// (see truetype.go), whose glyph k is the face's glyph for the document's
+// character k (empty where the face does not draw that character). One
+// ToUnicode CMap, shared by the faces, maps each CID back to its character,
+// so that text can be extracted, searched and copied. The same pass
+// compresses the page contents, which fpdf is told to leave uncompressed
+// because it would allocate a new compressor (about a megabyte) for each
+// page; rewrite reuses compressors from a pool in the Renderer and writes
+// the same bytes fpdf would.
+//
+// What stays per document: fpdf itself (building the pages), one subset
+// per face (copying the outlines drawn), compressing the part of each
+// subset that depends on the document, the ToUnicode CMap and the page
+// contents, and one pass over fpdf's output.
 
 // placeholderName is the /BaseFont of the stand-in font fpdf writes for f.
 func placeholderName(f Face) string { return "KysoStandIn" + strconv.Itoa(int(f)) }
@@ -46,41 +57,32 @@ func standInBody(f Face) string {
 	return "<</Type /Font\n/BaseFont /" + placeholderName(f) + "\n/Subtype /Type1\n/Encoding /WinAnsiEncoding\n>>\nendobj\n"
 }
 
-// toUnicodeCMap returns a ToUnicode CMap mapping each two-byte code up to
-// maxRune to the Unicode character with that code point, as one bfrange
-// per block of 256 codes (a bfrange must not change the first byte).
-func toUnicodeCMap(maxRune rune) string {
+// toUnicodeCMap returns a ToUnicode CMap mapping CID k (a two-byte code)
+// to the character runes[k-1].
+func toUnicodeCMap(runes []rune) []byte {
 	var b bytes.Buffer
+	b.Grow(300 + 14*len(runes))
 	b.WriteString("/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n" +
 		"/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n" +
 		"/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n" +
 		"1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n")
-	var blocks []int
-	for hi := 0; hi <= int(maxRune>>8) && hi <= 0xFF; hi++ {
-		if hi < 0xD8 || hi > 0xDF { // not surrogates
-			blocks = append(blocks, hi)
-		}
+	const hex = "0123456789ABCDEF"
+	put := func(v int) {
+		b.Write([]byte{'<', hex[v>>12&15], hex[v>>8&15], hex[v>>4&15], hex[v&15], '>'})
 	}
-	for len(blocks) > 0 {
-		n := min(len(blocks), 100) // at most 100 entries per section
-		fmt.Fprintf(&b, "%d beginbfrange\n", n)
-		for _, hi := range blocks[:n] {
-			fmt.Fprintf(&b, "<%02X00> <%02XFF> <%02X00>\n", hi, hi, hi)
+	for start := 0; start < len(runes); start += 100 { // at most 100 entries per section
+		end := min(start+100, len(runes))
+		b.WriteString(strconv.Itoa(end - start))
+		b.WriteString(" beginbfchar\n")
+		for i := start; i < end; i++ {
+			put(i + 1)
+			b.WriteByte(' ')
+			put(int(runes[i])) // a BMP character: one UTF-16 code unit
+			b.WriteByte('\n')
 		}
-		b.WriteString("endbfrange\n")
-		blocks = blocks[n:]
+		b.WriteString("endbfchar\n")
 	}
 	b.WriteString("endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n")
-	return b.String()
-}
-
-// deflateOnce compresses data that is prepared once per Renderer, as
-// tightly as zlib can.
-func deflateOnce(data []byte) []byte {
-	var b bytes.Buffer
-	w, _ := zlib.NewWriterLevel(&b, zlib.BestCompression) // the level is valid
-	w.Write(data)                                         // writes to a bytes.Buffer do not fail
-	w.Close()
 	return b.Bytes()
 }
 
@@ -150,12 +152,17 @@ func (r *Renderer) deflateFont(dst *bytes.Buffer, font []byte, f *sfnt, fixedZ [
 	return nil
 }
 
-// runeSet is a set of characters below the length the set was made for.
-type runeSet []uint64
+// cidSet is a set of CIDs.
+type cidSet []uint64
 
-func newRuneSet(n int) runeSet    { return make(runeSet, (n+63)/64) }
-func (s runeSet) add(c rune)      { s[c/64] |= 1 << (c % 64) }
-func (s runeSet) has(c rune) bool { return s[c/64]&(1<<(c%64)) != 0 }
+func (s *cidSet) add(k uint16) {
+	for int(k/64) >= len(*s) {
+		*s = append(*s, 0)
+	}
+	(*s)[k/64] |= 1 << (k % 64)
+}
+
+func (s cidSet) has(k int) bool { return k/64 < len(s) && s[k/64]&(1<<(k%64)) != 0 }
 
 // rewrite rewrites fpdf's finished output out: it compresses the page
 // content streams (fpdf writes them uncompressed for this package, see
@@ -226,18 +233,24 @@ func (d *Document) rewrite(out []byte) ([]byte, error) {
 		toUnicode = next
 		next++
 	}
-	firstObj := make([]int, numFaces) // the face's CIDFontType2 font, then three more
+	firstObj := make([]int, numFaces) // the face's CIDFontType2 font, then two more
 	for _, f := range faces {
 		firstObj[f] = next
-		next += 4
+		next += 3
 	}
 	root := next
 	offsets := make([]int64, root+1)
 
+	var sc scratch
+	var names [numFaces]string
+	for _, f := range faces {
+		sc.slots = d.slots(f, sc.slots)
+		names[f] = subsetName(f, sc.slots)
+	}
+
 	var b bytes.Buffer
 	b.Grow(len(out) + 16<<10*len(faces))
 	b.Write(out[:t.offsets[order[0]]])
-	var sc scratch
 	for _, n := range order[:len(order)-1] {
 		offsets[n] = int64(b.Len())
 		obj := objects[n]
@@ -265,17 +278,21 @@ func (d *Document) rewrite(out []byte) ([]byte, error) {
 		}
 		fmt.Fprintf(&b, "<</Type /Font\n/Subtype /Type0\n/BaseFont /%s\n/Encoding /Identity-H\n"+
 			"/DescendantFonts [%d 0 R]\n/ToUnicode %d 0 R\n>>\nendobj\n",
-			d.subsetName(f), firstObj[f], toUnicode)
+			names[f], firstObj[f], toUnicode)
 	}
 
 	if toUnicode != 0 {
+		sc.z.Reset()
+		if err := d.r.deflate(&sc.z, toUnicodeCMap(d.runes)); err != nil {
+			return nil, fmt.Errorf("pdf: compress ToUnicode CMap: %w", err)
+		}
 		offsets[toUnicode] = int64(b.Len())
-		fmt.Fprintf(&b, "%d 0 obj\n<</Filter /FlateDecode /Length %d>>\nstream\n", toUnicode, len(d.r.toUnicode))
-		b.Write(d.r.toUnicode)
+		fmt.Fprintf(&b, "%d 0 obj\n<</Filter /FlateDecode /Length %d>>\nstream\n", toUnicode, sc.z.Len())
+		b.Write(sc.z.Bytes())
 		b.WriteString("\nendstream\nendobj\n")
 	}
 	for _, f := range faces {
-		if err := d.writeFace(&b, &sc, f, firstObj[f], offsets); err != nil {
+		if err := d.writeFace(&b, &sc, f, names[f], firstObj[f], offsets); err != nil {
 			return nil, err
 		}
 	}
@@ -330,32 +347,23 @@ func streamData(obj []byte) ([]byte, error) {
 	return obj[start : start+n], nil
 }
 
-// scratch holds buffers embedFonts reuses from face to face.
+// scratch holds buffers rewrite reuses from stream to stream.
 type scratch struct {
-	font   []byte // a subset, then a CIDToGIDMap
-	z      bytes.Buffer
-	newGID []uint16
+	font  []byte // a subset
+	z     bytes.Buffer
+	slots []int32
+	sub   subsetScratch
 }
 
-// gid returns newGID with n entries.
-func (sc *scratch) gid(n int) []uint16 {
-	if cap(sc.newGID) < n {
-		sc.newGID = make([]uint16, n)
-	}
-	sc.newGID = sc.newGID[:n]
-	return sc.newGID
-}
-
-// subsetName returns the /BaseFont of the subset of f in this document: a
-// tag of six capital letters computed from the characters the document
-// draws with f (ISO 32000-1 §9.6.4), a plus sign and the face's PostScript
-// name. It is the same for the same characters, so output stays
-// deterministic.
-func (d *Document) subsetName(f Face) string {
+// subsetName returns the /BaseFont of a subset of f: a tag of six capital
+// letters computed from the subset's glyphs (ISO 32000-1 §9.6.4), a plus
+// sign and the face's PostScript name. The same glyphs give the same name,
+// so output stays deterministic.
+func subsetName(f Face, slots []int32) string {
 	h := fnv.New64a()
-	var w [8]byte
-	for _, x := range d.used[f] {
-		binary.BigEndian.PutUint64(w[:], x)
+	var w [4]byte
+	for _, g := range slots {
+		binary.BigEndian.PutUint32(w[:], uint32(g))
 		h.Write(w[:])
 	}
 	sum := h.Sum64()
@@ -368,13 +376,25 @@ func (d *Document) subsetName(f Face) string {
 	return string(tag[:]) + f.psName()
 }
 
-// writeFace writes the objects of face f from number first on: the
-// CIDFontType2 font, its descriptor, the embedded subset and the
-// CIDToGIDMap.
-func (d *Document) writeFace(b *bytes.Buffer, sc *scratch, f Face, first int, offsets []int64) error {
+// slots returns the glyphs of f's subset: glyph k is f's glyph for the
+// document's character k where the document drew it with f.
+func (d *Document) slots(f Face, dst []int32) []int32 {
 	fc := &d.r.faces[f]
-	used := d.used[f]
-	name := d.subsetName(f)
+	dst = append(dst[:0], 0) // .notdef
+	for k, c := range d.runes {
+		g := int32(noGlyph)
+		if d.used[f].has(k + 1) {
+			g = int32(fc.glyphs[c].gid)
+		}
+		dst = append(dst, g)
+	}
+	return dst
+}
+
+// writeFace writes the objects of face f from number first on: the
+// CIDFontType2 font, its descriptor and the embedded subset.
+func (d *Document) writeFace(b *bytes.Buffer, sc *scratch, f Face, name string, first int, offsets []int64) error {
+	fc := &d.r.faces[f]
 	obj := func(n int) {
 		offsets[n] = int64(b.Len())
 		b.WriteString(strconv.Itoa(n))
@@ -389,41 +409,38 @@ func (d *Document) writeFace(b *bytes.Buffer, sc *scratch, f Face, first int, of
 	if fc.desc.MissingWidth != 0 {
 		fmt.Fprintf(b, "/DW %d\n", fc.desc.MissingWidth)
 	}
-	keep := newGlyphSet(fc.font.numGlyphs)
 	var num []byte
-	prev := rune(-2)
-	for i, word := range used {
+	prev := -2
+	for i, word := range d.used[f] {
 		for word != 0 {
-			c := rune(64*i + bits.TrailingZeros64(word))
+			k := 64*i + bits.TrailingZeros64(word)
 			word &= word - 1
-			g := fc.glyphs[c]
-			keep.add(g.gid)
 			switch {
 			case prev < 0:
 				b.WriteString("/W [")
-			case c != prev+1:
+			case k != prev+1:
 				b.WriteString("]\n")
 			}
-			if c != prev+1 {
-				num = strconv.AppendInt(num[:0], int64(c), 10)
+			if k != prev+1 {
+				num = strconv.AppendInt(num[:0], int64(k), 10)
 				b.Write(num)
 				b.WriteString(" [")
 			} else {
 				b.WriteByte(' ')
 			}
-			num = strconv.AppendInt(num[:0], int64(g.width), 10)
+			num = strconv.AppendInt(num[:0], int64(fc.glyphs[d.runes[k-1]].width), 10)
 			b.Write(num)
-			prev = c
+			prev = k
 		}
 	}
 	if prev >= 0 {
 		b.WriteString("]]\n")
 	}
-	fmt.Fprintf(b, "/CIDToGIDMap %d 0 R\n>>\nendobj\n", first+3)
+	b.WriteString("/CIDToGIDMap /Identity\n>>\nendobj\n")
 
 	// The descriptor, with the values fpdf computes for the face; flag 4
 	// (symbolic) set and 32 (non-symbolic) clear, as for any font whose
-	// glyphs are addressed by ID.
+	// glyphs are addressed by number.
 	obj(first + 1)
 	desc := fc.desc
 	fmt.Fprintf(b, "<</Type /FontDescriptor\n/FontName /%s\n/Flags %d\n/FontBBox [%d %d %d %d]\n/ItalicAngle %d\n"+
@@ -431,33 +448,18 @@ func (d *Document) writeFace(b *bytes.Buffer, sc *scratch, f Face, first int, of
 		name, (desc.Flags|4)&^32, desc.FontBBox.Xmin, desc.FontBBox.Ymin, desc.FontBBox.Xmax, desc.FontBBox.Ymax,
 		desc.ItalicAngle, desc.Ascent, desc.Descent, desc.CapHeight, desc.StemV, desc.MissingWidth, first+2)
 
-	// The subset, and the map from characters (CIDs) to its glyphs.
-	fc.font.closure(keep)
-	sc.font = fc.font.subset(sc.font[:0], keep, sc.gid(fc.font.numGlyphs))
+	// The subset.
+	sc.slots = d.slots(f, sc.slots)
+	var err error
+	if sc.font, err = fc.font.subset(sc.font[:0], sc.slots, &sc.sub); err != nil {
+		return err
+	}
 	sc.z.Reset()
 	if err := d.r.deflateFont(&sc.z, sc.font, fc.font, fc.fixedZ); err != nil {
 		return fmt.Errorf("pdf: compress font %s: %w", name, err)
 	}
 	obj(first + 2)
 	fmt.Fprintf(b, "<</Filter /FlateDecode /Length %d /Length1 %d>>\nstream\n", sc.z.Len(), len(sc.font))
-	b.Write(sc.z.Bytes())
-	b.WriteString("\nendstream\nendobj\n")
-
-	sc.font = slices.Grow(sc.font[:0], 2*int(prev+1))[:2*int(prev+1)]
-	clear(sc.font)
-	for i, word := range used {
-		for word != 0 {
-			c := 64*i + bits.TrailingZeros64(word)
-			word &= word - 1
-			binary.BigEndian.PutUint16(sc.font[2*c:], sc.newGID[fc.glyphs[c].gid])
-		}
-	}
-	sc.z.Reset()
-	if err := d.r.deflate(&sc.z, sc.font); err != nil {
-		return fmt.Errorf("pdf: compress CIDToGIDMap of %s: %w", name, err)
-	}
-	obj(first + 3)
-	fmt.Fprintf(b, "<</Filter /FlateDecode /Length %d>>\nstream\n", sc.z.Len())
 	b.Write(sc.z.Bytes())
 	b.WriteString("\nendstream\nendobj\n")
 	return nil

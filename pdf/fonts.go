@@ -113,8 +113,8 @@ type glyph struct{ gid, width uint16 }
 // use; build one per process with NewRenderer and pass it down.
 type Renderer struct {
 	faces [numFaces]face
-	// toUnicode is the compressed ToUnicode CMap stream shared by the faces.
-	toUnicode []byte
+	// runeLimit is one more than the largest character a face draws.
+	runeLimit int
 	// flate keeps DEFLATE writers for reuse across documents (a new
 	// writer allocates about a megabyte). A writer holds no document data
 	// between uses: Reset clears it.
@@ -139,7 +139,6 @@ func NewRenderer() (*Renderer, error) {
 	// fpdf measures the cut faces once, here: the widths and descriptor
 	// values it computes are the ones every document then uses.
 	m := fpdf.New(fpdf.OrientationPortrait, fpdf.UnitMillimeter, fpdf.PageSizeA4, "")
-	maxRune := rune(0)
 	for i := Regular; i < numFaces; i++ {
 		name, style := i.file()
 		full, err := fontFiles.ReadFile(name)
@@ -155,6 +154,9 @@ func NewRenderer() (*Renderer, error) {
 			cutset = append(cutset, c)
 		}
 		slices.Sort(cutset)
+		if len(cutset) == 0 {
+			return nil, fmt.Errorf("font %s draws none of the wanted characters", name)
+		}
 		cut := fpdf.UTF8CutFont(full, string(cutset))
 		if len(cut) == 0 {
 			return nil, fmt.Errorf("cut font %s: fpdf produced no font", name)
@@ -186,11 +188,10 @@ func NewRenderer() (*Renderer, error) {
 			}
 			fc.glyphs[c] = glyph{gid: gid, width: uint16(w)}
 		}
-		maxRune = max(maxRune, cutset[len(cutset)-1])
+		r.runeLimit = max(r.runeLimit, len(fc.glyphs))
 		fc.placeholder = []byte(fmt.Sprintf(`{"Tp":"Core","Name":%q}`, placeholderName(i)))
 		r.faces[i] = fc
 	}
-	r.toUnicode = deflateOnce([]byte(toUnicodeCMap(maxRune)))
 	// fpdf reports a font it cannot parse only on standard output, so prove
 	// here, once, that every face loads, draws and is written.
 	if err := r.selfTest(); err != nil {

@@ -440,33 +440,3 @@ func TestConcurrentDocuments(t *testing.T) {
 		}
 	}
 }
-
-// BenchmarkNewDocument renders a small page with all three faces from the
-// Renderer's prepared fonts.
-func BenchmarkNewDocument(b *testing.B) {
-	r := newTestRenderer(b)
-	opts := Options{Created: testCreated, Deterministic: true}
-	b.ReportAllocs()
-	for b.Loop() {
-		sampleDoc(b, r, opts)
-	}
-}
-
-// BenchmarkFullFontPerDocument is the baseline NewRenderer avoids: the same
-// document with each face added from the full, uncut font file.
-func BenchmarkFullFontPerDocument(b *testing.B) {
-	r := newTestRenderer(b)
-	for f := Regular; f < numFaces; f++ {
-		name, _ := f.file()
-		full, err := fontFiles.ReadFile(name)
-		if err != nil {
-			b.Fatal(err)
-		}
-		r.faces[f].cut = full
-	}
-	opts := Options{Created: testCreated, Deterministic: true}
-	b.ReportAllocs()
-	for b.Loop() {
-		sampleDoc(b, r, opts)
-	}
-}

@@ -3,6 +3,8 @@ package pdf
 import (
 	"errors"
 	"math"
+	"math/bits"
+	"slices"
 	"strings"
 )
 
@@ -203,14 +205,24 @@ func qrEncode(content string, l QRLevel) (*qrSymbol, error) {
 	s.drawFunctionPatterns(function, v)
 	s.placeData(function, codewords)
 
-	// Try the eight masks; keep the one with the lowest penalty.
+	// Try the eight masks; keep the one with the lowest penalty (the
+	// first of equals).
 	best, bestPenalty := 0, math.MaxInt
-	trial := &qrSymbol{size: s.size, dark: make([]bool, len(s.dark))}
+	var words *qrWords
+	if s.size <= 64 {
+		words = s.words(function)
+	}
 	for mask := range 8 {
-		copy(trial.dark, s.dark)
-		trial.applyMask(function, mask)
-		trial.drawFormat(fmtBits<<3 | uint(mask))
-		if p := trial.penalty(); p < bestPenalty {
+		var p int
+		if words != nil {
+			p = words.maskPenalty(mask, fmtBits<<3|uint(mask))
+		} else {
+			trial := &qrSymbol{size: s.size, dark: slices.Clone(s.dark)}
+			trial.applyMask(function, mask)
+			trial.drawFormat(fmtBits<<3 | uint(mask))
+			p = trial.penalty()
+		}
+		if p < bestPenalty {
 			best, bestPenalty = mask, p
 		}
 	}
@@ -444,78 +456,218 @@ func (s *qrSymbol) placeData(function []bool, codewords []byte) {
 	}
 }
 
+// masked reports whether mask inverts the module in column x, row y.
+func masked(mask, x, y int) bool {
+	switch mask {
+	case 0:
+		return (x+y)%2 == 0
+	case 1:
+		return y%2 == 0
+	case 2:
+		return x%3 == 0
+	case 3:
+		return (x+y)%3 == 0
+	case 4:
+		return (y/2+x/3)%2 == 0
+	case 5:
+		return x*y%2+x*y%3 == 0
+	case 6:
+		return (x*y%2+x*y%3)%2 == 0
+	}
+	return ((x+y)%2+x*y%3)%2 == 0
+}
+
 // applyMask inverts the data modules selected by mask.
 func (s *qrSymbol) applyMask(function []bool, mask int) {
 	for y := 0; y < s.size; y++ {
 		for x := 0; x < s.size; x++ {
-			i := y*s.size + x
-			if function[i] {
-				continue
-			}
-			var inv bool
-			switch mask {
-			case 0:
-				inv = (x+y)%2 == 0
-			case 1:
-				inv = y%2 == 0
-			case 2:
-				inv = x%3 == 0
-			case 3:
-				inv = (x+y)%3 == 0
-			case 4:
-				inv = (y/2+x/3)%2 == 0
-			case 5:
-				inv = x*y%2+x*y%3 == 0
-			case 6:
-				inv = (x*y%2+x*y%3)%2 == 0
-			default:
-				inv = ((x+y)%2+x*y%3)%2 == 0
-			}
-			if inv {
+			if i := y*s.size + x; !function[i] && masked(mask, x, y) {
 				s.dark[i] = !s.dark[i]
 			}
 		}
 	}
 }
 
-// drawFormat writes the format information for the five bits data (level
-// and mask): a BCH(15,5) code masked with 101010000010010, in its two
-// places.
-func (s *qrSymbol) drawFormat(data uint) {
+// formatModules calls set for each module of the format information for
+// the five bits data (level and mask): a BCH(15,5) code masked with
+// 101010000010010, in its two places.
+func formatModules(size int, data uint, set func(x, y int, dark bool)) {
 	rem := data
 	for range 10 {
 		rem = rem<<1 ^ (rem>>9)*0x537
 	}
 	bits := (data<<10 | rem) ^ 0x5412
-	set := func(x, y, i int) { s.dark[y*s.size+x] = bits>>uint(i)&1 != 0 }
+	put := func(x, y, i int) { set(x, y, bits>>uint(i)&1 != 0) }
 	for i := 0; i <= 5; i++ {
-		set(8, i, i)
+		put(8, i, i)
 	}
-	set(8, 7, 6)
-	set(8, 8, 7)
-	set(7, 8, 8)
+	put(8, 7, 6)
+	put(8, 8, 7)
+	put(7, 8, 8)
 	for i := 9; i < 15; i++ {
-		set(14-i, 8, i)
+		put(14-i, 8, i)
 	}
 	for i := 0; i < 8; i++ {
-		set(s.size-1-i, 8, i)
+		put(size-1-i, 8, i)
 	}
 	for i := 8; i < 15; i++ {
-		set(8, s.size-15+i, i)
+		put(8, size-15+i, i)
 	}
 }
 
+// drawFormat writes the format information for data.
+func (s *qrSymbol) drawFormat(data uint) {
+	formatModules(s.size, data, func(x, y int, dark bool) { s.dark[y*s.size+x] = dark })
+}
+
+// qrWords is a symbol at most 64 modules wide, before masking and format
+// information, as uint64 words (module i at bit i): its rows and columns,
+// and its data modules (those a mask inverts) by row and by column.
+type qrWords struct {
+	n                  int
+	rows, cols         [64]uint64
+	dataRows, dataCols [64]uint64
+}
+
+func (s *qrSymbol) words(function []bool) *qrWords {
+	n := s.size
+	w := &qrWords{n: n}
+	for y := 0; y < n; y++ {
+		for x := 0; x < n; x++ {
+			i := y*n + x
+			if s.dark[i] {
+				w.rows[y] |= 1 << uint(x)
+				w.cols[x] |= 1 << uint(y)
+			}
+			if !function[i] {
+				w.dataRows[y] |= 1 << uint(x)
+				w.dataCols[x] |= 1 << uint(y)
+			}
+		}
+	}
+	return w
+}
+
+// maskPenalty returns the penalty of the symbol with mask and the format
+// information for format applied: the same as penalty, faster. Every mask
+// repeats every 12 modules along a row or a column, so its bits are
+// computed for 12 modules and repeated.
+func (w *qrWords) maskPenalty(mask int, format uint) int {
+	n := w.n
+	rows, cols := w.rows, w.cols
+	dataRows, dataCols := &w.dataRows, &w.dataCols
+	repeat := func(p uint64) uint64 { // a 12-bit period across the word
+		return p | p<<12 | p<<24 | p<<36 | p<<48 | p<<60
+	}
+	// The mask along rows and columns k, k+12, k+24…, repeated.
+	var alongRow, alongCol [12]uint64
+	for k := range 12 {
+		var r, c uint64
+		for i := range 12 {
+			if masked(mask, i, k) {
+				r |= 1 << uint(i)
+			}
+			if masked(mask, k, i) {
+				c |= 1 << uint(i)
+			}
+		}
+		alongRow[k], alongCol[k] = repeat(r), repeat(c)
+	}
+	for k := 0; k < n; k++ {
+		rows[k] ^= alongRow[k%12] & dataRows[k]
+		cols[k] ^= alongCol[k%12] & dataCols[k]
+	}
+	formatModules(n, format, func(x, y int, dark bool) {
+		if dark {
+			rows[y] |= 1 << uint(x)
+			cols[x] |= 1 << uint(y)
+		} else {
+			rows[y] &^= 1 << uint(x)
+			cols[x] &^= 1 << uint(y)
+		}
+	})
+	dark := 0
+	for _, r := range rows[:n] {
+		dark += bits.OnesCount64(r)
+	}
+	return darkPenalty(dark, n) + linePenaltyWords(rows[:n], cols[:n], n)
+}
+
 // penalty scores the symbol by the rules of ISO/IEC 18004 §7.8.3: runs of
-// five or more modules of one colour in a row or column, 2×2 blocks of one
-// colour, the finder-like pattern 1:1:3:1:1 with four light modules on
-// either side inside the symbol, and the deviation of the proportion of
-// dark modules from one half.
+// five or more modules of one colour in a row or column (3, and 1 for each
+// module beyond five), 2×2 blocks of one colour (3 each), the finder-like
+// pattern 1:1:3:1:1 with four light modules after or before it inside the
+// symbol (40 each), and the deviation of the proportion of dark modules
+// from one half (10 for each 5%). maskPenaltyWords computes the same for
+// symbols up to 64 modules wide (versions 1 to 11, which hold
+// verification URLs), faster.
 func (s *qrSymbol) penalty() int {
+	dark := 0
+	for _, d := range s.dark {
+		if d {
+			dark++
+		}
+	}
+	return darkPenalty(dark, s.size) + s.linePenaltyModules()
+}
+
+// darkPenalty scores the proportion of dark modules (rule 4).
+func darkPenalty(dark, n int) int {
+	percent := float64(dark) * 100 / float64(n*n)
+	return 10 * int(min(math.Abs(math.Floor(percent/5)-10), math.Abs(math.Ceil(percent/5)-10)))
+}
+
+// qrFinderLike is 1:1:3:1:1 followed by four light modules, the first
+// module the highest bit.
+const qrFinderLike = 0b10111010000
+
+// linePenaltyWords scores rules 1 to 3 on the rows and columns of a symbol
+// n ≤ 64 modules wide, each a uint64 with module i at bit i.
+func linePenaltyWords(rows, cols []uint64, n int) int {
+	low := func(k int) uint64 { return 1<<uint(k) - 1 } // modules 0 to k-1; k < 64
+	valid1, valid4, valid10 := low(n-1), low(n-4), low(n-10)
+	p := 0
+	for _, lines := range [2][]uint64{rows, cols} {
+		for _, l := range lines {
+			// Rule 1: e has bit i when modules i and i+1 match, r when
+			// modules i to i+4 do. A run of m ≥ 5 modules sets m−4
+			// consecutive bits of r and scores m−2.
+			e := ^(l ^ l>>1) & valid1
+			r := e & (e >> 1) & (e >> 2) & (e >> 3) & valid4
+			p += bits.OnesCount64(r) + 2*bits.OnesCount64(r&^(r<<1))
+			// Rule 3, read from module i: 10111010000 or 00001011101.
+			after, before := valid10, valid10
+			for k := range 11 {
+				m := l >> uint(k)
+				if qrFinderLike>>(10-k)&1 == 0 {
+					after &^= m
+				} else {
+					after &= m
+				}
+				if qrFinderLike>>k&1 == 0 {
+					before &^= m
+				} else {
+					before &= m
+				}
+			}
+			p += 40 * (bits.OnesCount64(after) + bits.OnesCount64(before))
+		}
+	}
+	// Rule 2: a 2×2 block at column i of rows y and y+1 when the two
+	// modules of each row match and the rows match.
+	for y := 0; y+1 < n; y++ {
+		a, b := rows[y], rows[y+1]
+		p += 3 * bits.OnesCount64(^(a^b) & ^(a^a>>1) & ^(b^b>>1) & valid1)
+	}
+	return p
+}
+
+// linePenaltyModules scores rules 1 to 3 module by module.
+func (s *qrSymbol) linePenaltyModules() int {
 	n := s.size
 	p := 0
 	// Rows, then columns: the runs, and the last eleven modules as bits
-	// (the newest lowest) to find dark-light-dark×3-light-dark with four
-	// light modules after (10111010000) or before (00001011101) it.
+	// (the newest lowest) to find the finder-like pattern either way.
 	for pass := range 2 {
 		for k := 0; k < n; k++ {
 			run := 0
@@ -541,7 +693,7 @@ func (s *qrSymbol) penalty() int {
 				if d {
 					window |= 1
 				}
-				if i >= 10 && (window == 0b10111010000 || window == 0b00001011101) {
+				if i >= 10 && (window == qrFinderLike || window == 0b00001011101) {
 					p += 40
 				}
 			}
@@ -558,13 +710,5 @@ func (s *qrSymbol) penalty() int {
 			}
 		}
 	}
-	dark := 0
-	for _, d := range s.dark {
-		if d {
-			dark++
-		}
-	}
-	percent := float64(dark) * 100 / float64(len(s.dark))
-	p += 10 * int(min(math.Abs(math.Floor(percent/5)-10), math.Abs(math.Ceil(percent/5)-10)))
 	return p
 }

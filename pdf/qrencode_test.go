@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -128,5 +129,29 @@ func TestQREncodeErrors(t *testing.T) {
 	}
 	if _, err := encodeQR("x", QRLevel(9)); !errors.Is(err, ErrQRContent) {
 		t.Errorf("unknown level: got %v, want ErrQRContent", err)
+	}
+}
+
+// TestMaskPenaltyWords checks the word-wise penalty against the module by
+// module one on random grids of every size it handles.
+func TestMaskPenaltyWords(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for n := 21; n <= 64; n++ {
+		s := &qrSymbol{size: n, dark: make([]bool, n*n)}
+		function := make([]bool, n*n)
+		for i := range s.dark {
+			s.dark[i] = rng.IntN(2) == 0
+			function[i] = rng.IntN(5) == 0
+		}
+		w := s.words(function)
+		for mask := range 8 {
+			format := uint(rng.IntN(4))<<3 | uint(mask)
+			trial := &qrSymbol{size: n, dark: slices.Clone(s.dark)}
+			trial.applyMask(function, mask)
+			trial.drawFormat(format)
+			if got, want := w.maskPenalty(mask, format), trial.penalty(); got != want {
+				t.Errorf("%d modules, mask %d: penalty %d, module by module %d", n, mask, got, want)
+			}
+		}
 	}
 }

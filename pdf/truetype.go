@@ -15,11 +15,11 @@ import (
 // Everything that does not depend on the document is read and checked
 // once: the table directory, the glyph offsets, the metrics, and the
 // components of every composite glyph (most accented Vietnamese letters are
-// a base letter and one or two marks). For a document, subset gathers the
-// glyphs it needs with their components, numbers them from 1 (.notdef
-// stays 0), copies their outlines with the component references renumbered,
-// and writes new 'glyf', 'loca', 'hmtx', 'hhea', 'maxp' and 'head' tables
-// beside the tables copied unchanged.
+// a base letter and one or two marks). For a document, subset puts the
+// glyphs in the order the document numbers its characters (see embed.go),
+// adds the components they need, copies their outlines with the component
+// references renumbered, and writes new 'glyf', 'loca', 'hmtx', 'hhea',
+// 'maxp' and 'head' tables beside the tables copied unchanged.
 
 // errBadFont is returned for a font this file cannot read.
 var errBadFont = errors.New("pdf: malformed TrueType font")
@@ -237,54 +237,65 @@ func tableChecksum(b []byte) uint32 {
 	return sum
 }
 
-// glyphSet is a set of glyph IDs.
-type glyphSet []uint64
+// noGlyph marks an empty slot in subset's list of glyphs.
+const noGlyph = -1
 
-func newGlyphSet(numGlyphs int) glyphSet { return make(glyphSet, (numGlyphs+63)/64) }
-
-func (s glyphSet) has(g uint16) bool { return s[g/64]&(1<<(g%64)) != 0 }
-func (s glyphSet) add(g uint16)      { s[g/64] |= 1 << (g % 64) }
-
-// closure adds to s the components of every composite glyph in s, at any
-// depth.
-func (f *sfnt) closure(s glyphSet) {
-	var stack []uint16
-	push := func(g int) {
-		for _, c := range f.components[g] {
-			stack = append(stack, c.gid)
-		}
-	}
-	for g := range f.numGlyphs {
-		if s.has(uint16(g)) {
-			push(g)
-		}
-	}
-	for len(stack) > 0 {
-		g := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		if !s.has(g) {
-			s.add(g)
-			push(int(g))
-		}
-	}
+// subsetScratch holds what subset reuses from call to call.
+type subsetScratch struct {
+	order  []int32  // the glyph of f in each slot of the subset, or noGlyph
+	newGID []uint16 // by glyph of f: its slot, or unplaced
 }
 
-// subset appends to dst a TrueType font holding the glyphs of f in keep,
-// and .notdef, in glyph ID order, numbered from 0. keep must be closed
-// under composition (see closure). It sets newGID[g] to the new ID of every
-// kept glyph g; newGID must have f.numGlyphs entries.
-func (f *sfnt) subset(dst []byte, keep glyphSet, newGID []uint16) []byte {
-	keep.add(0)
-	n, size := 0, 0
-	for g := range f.numGlyphs {
-		if keep.has(uint16(g)) {
-			newGID[g] = uint16(n)
-			n++
-			size += (int(f.loca[g+1]-f.loca[g]) + 3) &^ 3
+const unplaced = 0xFFFF
+
+// subset appends to dst a TrueType font whose glyph i is glyph slots[i] of
+// f, or an empty glyph (no outline, no advance) where slots[i] is noGlyph,
+// followed by the glyphs that the composite glyphs among them are made of
+// and that slots does not hold. slots[0] should be 0 (.notdef). Composite
+// glyphs refer to their components by their new numbers.
+func (f *sfnt) subset(dst []byte, slots []int32, sc *subsetScratch) ([]byte, error) {
+	order := append(sc.order[:0], slots...)
+	if cap(sc.newGID) < f.numGlyphs {
+		sc.newGID = make([]uint16, f.numGlyphs)
+	}
+	newGID := sc.newGID[:f.numGlyphs]
+	for i := range newGID {
+		newGID[i] = unplaced
+	}
+	for i, g := range order {
+		if g != noGlyph && newGID[g] == unplaced {
+			newGID[g] = uint16(min(i, unplaced))
 		}
 	}
-	// Each glyph is padded to four bytes, so the short 'loca' form (offset
-	// / 2) serves unless the outlines exceed 128 KiB.
+	// Components, at any depth, after the slots: order grows as it is read.
+	for i := 0; i < len(order); i++ {
+		if order[i] == noGlyph {
+			continue
+		}
+		for _, c := range f.components[order[i]] {
+			if newGID[c.gid] == unplaced {
+				newGID[c.gid] = uint16(min(len(order), unplaced))
+				order = append(order, int32(c.gid))
+			}
+		}
+	}
+	sc.order = order
+	n := len(order)
+	if n >= unplaced {
+		return dst, fmt.Errorf("%w: a subset of %d glyphs", errBadFont, n)
+	}
+	glyphLen := func(g int32) int {
+		if g == noGlyph {
+			return 0
+		}
+		return (int(f.loca[g+1]-f.loca[g]) + 3) &^ 3 // padded to four bytes
+	}
+	size := 0
+	for _, g := range order {
+		size += glyphLen(g)
+	}
+	// The short 'loca' form (offset / 2) serves unless the outlines exceed
+	// 128 KiB.
 	longLoca := size/2 > 0xFFFF
 	locaLen := 2 * (n + 1)
 	if longLoca {
@@ -358,33 +369,27 @@ func (f *sfnt) subset(dst []byte, keep glyphSet, newGID []uint16) []byte {
 		switch e.tag {
 		case "glyf":
 			p := 0
-			for g := range f.numGlyphs {
-				if !keep.has(uint16(g)) {
+			for _, g := range order {
+				if g == noGlyph {
 					continue
 				}
 				copy(body[p:], f.glyf[f.loca[g]:f.loca[g+1]])
 				for _, c := range f.components[g] {
 					binary.BigEndian.PutUint16(body[p+int(c.at):], newGID[c.gid])
 				}
-				p += (int(f.loca[g+1]-f.loca[g]) + 3) &^ 3
+				p += glyphLen(g)
 			}
 		case "loca":
-			p, j := 0, 0
-			for g := range f.numGlyphs {
-				if !keep.has(uint16(g)) {
-					continue
-				}
-				putLoca(body, j, p, longLoca)
-				j++
-				p += (int(f.loca[g+1]-f.loca[g]) + 3) &^ 3
+			p := 0
+			for i, g := range order {
+				putLoca(body, i, p, longLoca)
+				p += glyphLen(g)
 			}
-			putLoca(body, j, p, longLoca)
+			putLoca(body, n, p, longLoca)
 		case "hmtx":
-			j := 0
-			for g := range f.numGlyphs {
-				if keep.has(uint16(g)) {
-					binary.BigEndian.PutUint32(body[4*j:], f.metrics[g])
-					j++
+			for i, g := range order {
+				if g != noGlyph {
+					binary.BigEndian.PutUint32(body[4*i:], f.metrics[g])
 				}
 			}
 		case "head":
@@ -420,7 +425,7 @@ func (f *sfnt) subset(dst []byte, keep glyphSet, newGID []uint16) []byte {
 		whole += binary.BigEndian.Uint32(out[12+16*i+4:])
 	}
 	binary.BigEndian.PutUint32(out[headAt+8:], 0xB1B0AFBA-whole)
-	return dst
+	return dst, nil
 }
 
 func putLoca(loca []byte, i, offset int, long bool) {

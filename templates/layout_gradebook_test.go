@@ -303,7 +303,9 @@ func TestGradebookSignatureBoxes(t *testing.T) {
 }
 
 func TestRenderGradebookGolden(t *testing.T) {
-	r := newGradebookRenderer(t, testOpts)
+	v1 := testOpts
+	v1.Layout = GradebookLayoutV1
+	r := newGradebookRenderer(t, v1)
 	g := sampleGradebook(t, SampleClassSize, TermI, "Toán")
 	a := renderGradebook(t, r, g)
 	if b := renderGradebook(t, r, g); !bytes.Equal(a, b) {

@@ -326,7 +326,9 @@ func TestTranscriptSignatureBoxes(t *testing.T) {
 }
 
 func TestRenderTranscriptGolden(t *testing.T) {
-	r := newTranscriptRenderer(t, testOpts)
+	v1 := testOpts
+	v1.Layout = TranscriptLayoutV1
+	r := newTranscriptRenderer(t, v1)
 	tr := sampleTranscript(t, sampleStrong)
 	a := renderTranscript(t, r, tr)
 	if b := renderTranscript(t, r, tr); !bytes.Equal(a, b) {

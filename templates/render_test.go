@@ -179,7 +179,9 @@ func TestRenderStructure(t *testing.T) {
 }
 
 func TestRenderDeterministicGolden(t *testing.T) {
-	r := newTestRenderer(t)
+	v1 := testOpts
+	v1.Layout = DiplomaLayoutV1
+	r := newRendererWith(t, v1)
 	d := SampleGraduates(1)[0]
 	a := render(t, r, d)
 	b := render(t, r, d)
