@@ -256,8 +256,10 @@
 // revocation of time-stamping authorities' certificates is not checked,
 // nor is that of OCSP responders (id-pkix-ocsp-nocheck is not read);
 // indirect, partitioned and delta CRLs are ignored; certificates in the
-// document security store are not used to build chains; nothing is
-// fetched online. The revision analysis follows the rules above, which
+// document security store are not used to build chains. Revocation data
+// is fetched online only with Options.Fetch (kyso verify --online), for the
+// certificates the document says nothing about; a failed fetch is
+// INDETERMINATE / TRY_LATER. The revision analysis follows the rules above, which
 // are stricter than some viewers: a revision that changes the document
 // information dictionary, the XMP metadata, the form's /DR or /DA, or adds
 // an unsigned field is refused even though it cannot change what a page

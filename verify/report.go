@@ -317,12 +317,14 @@ const (
 
 // Revocation data sources (CertificateStatus.Source).
 const (
-	SourceDSSOCSP  = "dss_ocsp"  // an OCSP response in the document security store
-	SourceDSSCRL   = "dss_crl"   // a CRL in the document security store
-	SourceCMSOCSP  = "cms_ocsp"  // an OCSP response in the CMS crls field
-	SourceCMSCRL   = "cms_crl"   // a CRL in the CMS crls field
-	SourceAdbeOCSP = "adbe_ocsp" // an OCSP response in the adbe-revocationInfoArchival attribute
-	SourceAdbeCRL  = "adbe_crl"  // a CRL in the adbe-revocationInfoArchival attribute
+	SourceDSSOCSP    = "dss_ocsp"    // an OCSP response in the document security store
+	SourceDSSCRL     = "dss_crl"     // a CRL in the document security store
+	SourceCMSOCSP    = "cms_ocsp"    // an OCSP response in the CMS crls field
+	SourceCMSCRL     = "cms_crl"     // a CRL in the CMS crls field
+	SourceAdbeOCSP   = "adbe_ocsp"   // an OCSP response in the adbe-revocationInfoArchival attribute
+	SourceAdbeCRL    = "adbe_crl"    // a CRL in the adbe-revocationInfoArchival attribute
+	SourceOnlineOCSP = "online_ocsp" // fetched from the certificate's OCSP responder (Options.Fetch)
+	SourceOnlineCRL  = "online_crl"  // fetched from the certificate's CRL distribution point
 )
 
 // CertificateStatus is the revocation status of one certificate.

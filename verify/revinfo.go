@@ -277,6 +277,10 @@ func sourceText(src string) string {
 		return "OCSP response in the signature's revocation attribute"
 	case SourceAdbeCRL:
 		return "CRL in the signature's revocation attribute"
+	case SourceOnlineOCSP:
+		return "OCSP response fetched online"
+	case SourceOnlineCRL:
+		return "CRL fetched online"
 	}
 	return src
 }

@@ -215,8 +215,17 @@ func (v *validator) signatureChecks(rep *SignatureReport, f sigField) {
 			revAt = tsTime
 		}
 		data := v.dss.with(cmsRevocation(sd, attrs))
-		if !data.empty() {
+		var fetchErr error
+		if v.fetch != nil {
+			var online revocationData
+			online, fetchErr = v.fetchRevocation(verified, revAt, data)
+			data = data.with(online)
+		}
+		if !data.empty() || fetchErr != nil {
 			statuses, checked, rc := v.checkRevocation(verified, revAt, tsOK, data)
+			if rc.Passed && !checked && fetchErr != nil {
+				rc = failed("revocation", Indeterminate, TryLater, "the revocation status could not be fetched: "+fetchErr.Error())
+			}
 			rep.Chain.Revocation, rep.Chain.RevocationChecked = statuses, checked
 			add(rc)
 		}

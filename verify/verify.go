@@ -44,7 +44,18 @@ type Options struct {
 	// TimestampRoots are the trust anchors for time-stamping authorities
 	// (signature and document timestamps). Nil means Roots.
 	TimestampRoots []*x509.Certificate
+	// Fetch, when set, fetches revocation data online for the signer
+	// certificates the document has none about: an OCSP request to the
+	// certificate's OCSP address, else its CRL. It gets the URL and, for
+	// OCSP, the DER request (nil for a CRL); HTTPFetch is one. What it
+	// returns is checked like embedded data. A failed fetch leaves the
+	// signature INDETERMINATE / TRY_LATER.
+	Fetch Fetcher
 }
+
+// Fetcher fetches revocation data: POST body to url (an OCSP request) or,
+// with a nil body, GET url (a CRL).
+type Fetcher func(ctx context.Context, url string, body []byte) ([]byte, error)
 
 // clockSkew is how far in the future a claimed signing time may be.
 const clockSkew = 5 * time.Minute
@@ -103,7 +114,7 @@ func PDFContext(ctx context.Context, data []byte, opts Options) (*Report, error)
 		Signatures:  []SignatureReport{},
 		Revisions:   []Revision{},
 	}
-	v := &validator{data: data, roots: roots, tsRoots: tsRoots, now: at}
+	v := &validator{data: data, roots: roots, tsRoots: tsRoots, now: at, ctx: ctx, fetch: opts.Fetch}
 	v.document(rep)
 
 	// The verdict: document checks, then each signature, then the
@@ -168,6 +179,8 @@ type validator struct {
 	now     time.Time
 	file    *pdfFile       // the package's own reading of the revisions
 	dss     revocationData // revocation data in the document security store
+	ctx     context.Context
+	fetch   Fetcher // online revocation data, or nil
 	// verified holds the upper parts of chains already verified for this
 	// document (see checkChainWith), so that the signatures of a học bạ's
 	// sixteen signers under one issuing CA verify the CA's signature once.

@@ -40,6 +40,7 @@ Example:
 	asJSON := fs.Bool("json", false, "print the report as JSON (schema "+verify.SchemaVersion+")")
 	lang := fs.String("lang", "vi", "language of the text report: vi or en")
 	logPub := fs.String("log-pub", "", "the transparency log's public key file: check the credential's issue entry in the log (needs --db)")
+	online := fs.Bool("online", false, "fetch revocation data (OCSP, else CRL) for signer certificates the document carries none about, with a 5 s timeout per request")
 	logURL := fs.String("log-url", "", "address of the log's API, e.g. https://xacthuc.example.vn/api/v1/log (default: the log in --db)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -73,6 +74,9 @@ Example:
 		}
 	}
 	opts := verify.Options{Roots: roots, Now: e.now}
+	if *online {
+		opts.Fetch = verify.HTTPFetch(nil, verify.DefaultFetchTimeout)
+	}
 	var (
 		store     registryStore
 		src       logSource
