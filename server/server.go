@@ -21,13 +21,17 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/kyso-vn/kyso/internal/spool"
 	"github.com/kyso-vn/kyso/registry"
 	"github.com/kyso-vn/kyso/translog"
 	"github.com/kyso-vn/kyso/verify"
 )
 
 // DefaultMaxUpload is the largest PDF accepted by the verification endpoints.
-const DefaultMaxUpload = 20 << 20
+// Uploads are spooled to an unlinked temporary file and mapped (package
+// internal/spool), so an upload of this size costs disk and page cache, not
+// heap.
+const DefaultMaxUpload = 128 << 20
 
 // Credentials is what the server needs from the registry.
 type Credentials interface {
@@ -201,8 +205,10 @@ func (s *Server) static(c *gin.Context) {
 }
 
 // readUpload reads the PDF from a multipart field "file" or from a raw
-// application/pdf body, refusing anything over the size limit.
-func (s *Server) readUpload(c *gin.Context) ([]byte, error) {
+// application/pdf body, refusing anything over the size limit. The bytes are
+// spooled to an unlinked temporary file and mapped read-only; release unmaps
+// them.
+func (s *Server) readUpload(c *gin.Context) (data []byte, release func(), err error) {
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.cfg.MaxUpload+1<<20)
 	var r io.Reader
 	switch ct := c.ContentType(); ct {
@@ -213,45 +219,44 @@ func (s *Server) readUpload(c *gin.Context) ([]byte, error) {
 		if err != nil {
 			var mbe *http.MaxBytesError
 			if errors.As(err, &mbe) {
-				return nil, errTooLarge
+				return nil, nil, errTooLarge
 			}
-			return nil, errMissingFile
+			return nil, nil, errMissingFile
 		}
 		if fh.Size > s.cfg.MaxUpload {
-			return nil, errTooLarge
+			return nil, nil, errTooLarge
 		}
 		f, err := fh.Open()
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		defer f.Close()
 		r = f
 	default:
-		return nil, errUnsupportedMedia
+		return nil, nil, errUnsupportedMedia
 	}
-	data, err := io.ReadAll(io.LimitReader(r, s.cfg.MaxUpload+1))
+	data, release, err = spool.Map(r, s.cfg.MaxUpload, "")
 	if err != nil {
 		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return nil, errTooLarge
+		if errors.Is(err, spool.ErrTooLarge) || errors.As(err, &mbe) {
+			return nil, nil, errTooLarge
 		}
-		return nil, errBadUpload
+		return nil, nil, errBadUpload
 	}
-	if int64(len(data)) > s.cfg.MaxUpload {
-		return nil, errTooLarge
+	switch {
+	case len(data) == 0:
+		release()
+		return nil, nil, errMissingFile
+	case len(data) < 5 || string(data[:5]) != "%PDF-":
+		release()
+		return nil, nil, errNotPDF
 	}
-	if len(data) == 0 {
-		return nil, errMissingFile
-	}
-	if len(data) < 5 || string(data[:5]) != "%PDF-" {
-		return nil, errNotPDF
-	}
-	return data, nil
+	return data, release, nil
 }
 
 func (s *Server) verifyUpload(c *gin.Context) (*verify.Report, error) {
-	// Take a slot before reading the body, so that memory is bounded by
-	// MaxVerifications × MaxUpload.
+	// Take a slot before reading the body, so that the spooled uploads are
+	// bounded by MaxVerifications × MaxUpload of disk.
 	t := time.NewTimer(verifyQueueWait)
 	defer t.Stop()
 	select {
@@ -262,10 +267,12 @@ func (s *Server) verifyUpload(c *gin.Context) (*verify.Report, error) {
 	case <-c.Request.Context().Done():
 		return nil, c.Request.Context().Err()
 	}
-	data, err := s.readUpload(c)
+	data, release, err := s.readUpload(c)
 	if err != nil {
 		return nil, err
 	}
+	// The report holds copies only; the mapping goes when this returns.
+	defer release()
 	rep, err := s.cfg.Verify(c.Request.Context(), data)
 	if err == nil {
 		s.m.verdict(rep)

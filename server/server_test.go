@@ -121,7 +121,7 @@ func newFixture(t *testing.T) *fixture {
 	f.srv, err = New(Config{
 		Credentials: store,
 		Verify: func(ctx context.Context, data []byte) (*verify.Report, error) {
-			f.verified = append(f.verified, data)
+			f.verified = append(f.verified, bytes.Clone(data)) // data is unmapped after the request
 			return verify.PDFContext(ctx, data, verify.Options{
 				Roots: []*x509.Certificate{ca.Root}, Now: func() time.Time { return issuedAt.Add(time.Hour) }, Credentials: lookup})
 		},

@@ -19,7 +19,7 @@ import (
 )
 
 // MaxInputSize is the largest PDF Sign accepts, in bytes.
-const MaxInputSize = 32 << 20
+const MaxInputSize = 128 << 20
 
 // Errors for inputs Sign refuses. Sign checks the key and certificates, the
 // text fields, the PDF and the field before it uses the key, so a refused

@@ -13,7 +13,7 @@ import (
 )
 
 // DefaultMaxSize is the largest file PDF accepts when Options.MaxSize is 0.
-const DefaultMaxSize = 64 << 20
+const DefaultMaxSize = 128 << 20
 
 // Errors returned by PDF for misuse; verdicts on the document are in the
 // Report, never errors.

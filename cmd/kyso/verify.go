@@ -9,6 +9,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/kyso-vn/kyso/internal/spool"
 	"github.com/kyso-vn/kyso/registry"
 	"github.com/kyso-vn/kyso/server"
 	"github.com/kyso-vn/kyso/translog"
@@ -108,10 +109,12 @@ Example:
 		}
 	}
 	path := fs.Arg(0)
-	data, err := readLimited(path, verify.DefaultMaxSize)
+	// Mapped, not read: a 100 MB file costs page cache, not heap.
+	data, release, err := spool.MapFile(path, verify.DefaultMaxSize)
 	if err != nil {
 		return err
 	}
+	defer release()
 	rep, err := verify.PDFContext(e.ctx, data, opts)
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
