@@ -27,6 +27,9 @@ import (
 	"github.com/kyso-vn/kyso/verify"
 )
 
+// verifyTimeLimit bounds the verification of one upload.
+const verifyTimeLimit = 20 * time.Second
+
 // DefaultMaxUpload is the largest PDF accepted by the verification endpoints.
 // Uploads are spooled to an unlinked temporary file and mapped (package
 // internal/spool), so an upload of this size costs disk and page cache, not
@@ -273,7 +276,11 @@ func (s *Server) verifyUpload(c *gin.Context) (*verify.Report, error) {
 	}
 	// The report holds copies only; the mapping goes when this returns.
 	defer release()
-	rep, err := s.cfg.Verify(c.Request.Context(), data)
+	// A time limit per document: the verifier stops between signatures
+	// when it passes (INDETERMINATE / TRY_LATER).
+	ctx, cancel := context.WithTimeout(c.Request.Context(), verifyTimeLimit)
+	defer cancel()
+	rep, err := s.cfg.Verify(ctx, data)
 	if err == nil {
 		s.m.verdict(rep)
 	}

@@ -341,7 +341,10 @@
 // A check is {"name", "passed", "detail", "indication", "sub_indication"}
 // (the last two only when it failed). Document-level check names:
 // pdf_structure, signature_fields, signatures_consistent, has_signature,
-// signature_order, revisions, modifications, registry. Signature-level:
+// signature_order, revisions, modifications, registry, time_limit (only
+// when the context given to PDFContext ended before the validation
+// finished: INDETERMINATE / TRY_LATER; the server gives each upload a time
+// limit). Signature-level:
 // signature_dictionary, sub_filter, byte_range, contents, cms_structure,
 // digest_algorithm, signed_attributes, message_digest, signer_certificate,
 // signature_value, key_strength, signing_certificate_attribute,

@@ -84,3 +84,23 @@ func TestOnlineRevocation(t *testing.T) {
 		t.Fatalf("online, unreachable: %s/%s, want INDETERMINATE/TRY_LATER", rep.Indication, rep.SubIndication)
 	}
 }
+
+// TestTimeLimit: a verification whose context has ended stops with
+// INDETERMINATE / TRY_LATER and a time_limit check, never a verdict.
+func TestTimeLimit(t *testing.T) {
+	e := newEnv(t)
+	data := e.signed(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	rep, err := PDFContext(ctx, data, e.opts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, c := range rep.Checks {
+		found = found || c.Name == "time_limit" && !c.Passed
+	}
+	if rep.Indication != Indeterminate || rep.SubIndication != TryLater || !found {
+		t.Fatalf("got %s/%s, want INDETERMINATE/TRY_LATER with a failed time_limit check", rep.Indication, rep.SubIndication)
+	}
+}

@@ -261,9 +261,27 @@ func (v *validator) document(rep *Report) {
 	}
 	v.dss = readDSS(v.file)
 	for _, f := range fields {
+		if v.outOfTime(rep) {
+			return
+		}
 		rep.Signatures = append(rep.Signatures, v.signature(f))
 	}
+	if v.outOfTime(rep) {
+		return
+	}
 	v.revisions(rep)
+}
+
+// outOfTime stops the validation when ctx has ended (the caller's time
+// limit per document): the document is INDETERMINATE / TRY_LATER, with a
+// "time_limit" check, and the signatures not yet validated are left out.
+func (v *validator) outOfTime(rep *Report) bool {
+	if v.ctx == nil || v.ctx.Err() == nil {
+		return false
+	}
+	rep.Checks = append(rep.Checks, failed("time_limit", Indeterminate, TryLater,
+		"the verification was stopped by its time limit ("+v.ctx.Err().Error()+") before it finished"))
+	return true
 }
 
 // revisions splits the file into revisions and judges every one added
