@@ -74,8 +74,10 @@ func (r *Report) modificationText(en bool) string {
 	for _, rev := range r.Revisions {
 		for _, c := range rev.ChangedObjects {
 			if !c.Allowed {
+				// What names the object in English ("contents of page 1");
+				// the JSON report lists every changed object.
 				if en {
-					return "The content was changed after signing."
+					return "The content was changed after signing (" + c.What + ")."
 				}
 				return "Nội dung đã bị thay đổi sau khi ký."
 			}
@@ -130,6 +132,12 @@ func reasonText(c Check, en bool) string {
 	case "key_usage":
 		return t("Chứng thư số của người ký không được phép dùng để ký tài liệu.",
 			"The signer's certificate may not be used to sign documents.")
+	case "signer_seed_value":
+		return t("Một ô chữ ký được dành cho một người nhưng lại do người khác ký.",
+			"A signature field prepared for one person was signed by someone else.")
+	case "time_limit":
+		return t("Việc kiểm tra mất quá nhiều thời gian và đã dừng lại; hãy thử lại sau.",
+			"The check took too long and was stopped; try again later.")
 	case "registry":
 		switch c.SubIndication {
 		case Revoked:
