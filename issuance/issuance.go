@@ -23,7 +23,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode"
 
 	"golang.org/x/text/unicode/norm"
 
@@ -326,7 +325,7 @@ func (is *Issuer) signAll(ctx context.Context, pdfBytes []byte, doc document, no
 			opts.Certify = signer.CertifyFormFilling
 		}
 		if is.Appearances != nil {
-			opts.Appearance = &signer.Appearance{Renderer: is.Appearances, Title: titleCase(step.Title)}
+			opts.Appearance = &signer.Appearance{Renderer: is.Appearances, Title: step.SignatureTitle()}
 		}
 		if pdfBytes, err = signer.Sign(ctx, pdfBytes, key, chain, opts); err != nil {
 			return nil, nil, nil, fmt.Errorf("field %s (%s): %w", step.Field, step.Name, err)
@@ -338,14 +337,4 @@ func (is *Issuer) signAll(ctx context.Context, pdfBytes []byte, doc document, no
 		last = chain[0]
 	}
 	return pdfBytes, roots, last, nil
-}
-
-// titleCase turns a printed title in capitals ("HIỆU TRƯỞNG") into the
-// form shown in a signature ("Hiệu trưởng").
-func titleCase(s string) string {
-	r := []rune(strings.ToLower(s))
-	if len(r) > 0 {
-		r[0] = unicode.ToUpper(r[0])
-	}
-	return string(r)
 }

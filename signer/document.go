@@ -371,15 +371,7 @@ func (d *document) write(ctx context.Context, p signPlan, mk contentsMaker, name
 		u.object(refOf(d.root), cb.Bytes())
 	}
 
-	trailer := d.rdr.Trailer()
-	info := trailer.Key("Info")
-	var id any
-	if trailer.Key("ID").Kind() == pdf.Array {
-		if td, err := rawDictOf(trailer); err == nil {
-			id, _ = td.get("ID")
-		}
-	}
-	out, err = u.finish(refOf(d.root), refOf(info), info.Kind() == pdf.Dict, id, d.prev)
+	out, err = d.finishUpdate(u)
 	if err != nil {
 		return nil, err
 	}

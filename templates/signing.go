@@ -3,6 +3,7 @@ package templates
 import (
 	"fmt"
 	"strings"
+	"unicode"
 
 	"github.com/kyso-vn/kyso/pdf"
 )
@@ -44,6 +45,16 @@ type SigningStep struct {
 	// Page and Rect place the field (millimetres from the top-left).
 	Page int      `json:"page"`
 	Rect pdf.Rect `json:"rect"`
+}
+
+// SignatureTitle is the title as a signature shows it: the printed title in
+// capitals ("HIỆU TRƯỞNG") in sentence case ("Hiệu trưởng").
+func (s SigningStep) SignatureTitle() string {
+	r := []rune(strings.ToLower(s.Title))
+	if len(r) > 0 {
+		r[0] = unicode.ToUpper(r[0])
+	}
+	return string(r)
 }
 
 // FieldName returns the name of the signature field of a role: the role

@@ -444,7 +444,7 @@ func planSignature(in []byte, leaf *x509.Certificate, opts *signer.Options, titl
 			opts.Certify = signer.CertifyFormFilling
 		}
 		if *title == "" {
-			*title = templateTitle(s.Title)
+			*title = s.SignatureTitle()
 		}
 	}
 	return nil
@@ -472,16 +472,6 @@ func recordPlan(in []byte) []templates.SigningStep {
 		return steps
 	}
 	return nil
-}
-
-// templateTitle turns a printed title ("HIỆU TRƯỞNG") into the form shown
-// in a signature ("Hiệu trưởng").
-func templateTitle(s string) string {
-	r := []rune(strings.ToLower(s))
-	if len(r) > 0 {
-		r[0] = []rune(strings.ToUpper(string(r[0])))[0]
-	}
-	return string(r)
 }
 
 // certTitle is the certificate's title attribute (2.5.4.12), if any.
