@@ -3,7 +3,6 @@ package issuance
 import (
 	"context"
 	"errors"
-	"fmt"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -102,15 +101,10 @@ func (is *Issuer) Gradebook(ctx context.Context, g *templates.Gradebook) (Result
 	if err := is.CheckGradebook(g); err != nil {
 		return res, err
 	}
-	return is.issue(ctx, document{
-		kind:     KindGradebook,
-		layout:   templates.GradebookLayoutV2,
-		record:   &templates.Record{Kind: templates.KindGradebook, Layout: templates.GradebookLayoutV2, Gradebook: g},
-		key:      key,
-		label:    "gradebook " + key,
-		public:   gradebookPublicFields(g),
-		render:   func(m templates.IssueMeta) ([]byte, error) { return is.RenderGradebook(g, m) },
-		reason:   fmt.Sprintf("Khóa sổ điểm môn %s lớp %s, %s, năm học %s", g.Subject, g.Class, g.Term.Label(), g.SchoolYear),
-		location: g.Place,
-	})
+	doc, err := documentOf(&templates.Record{Kind: templates.KindGradebook, Gradebook: g},
+		func(m templates.IssueMeta) ([]byte, error) { return is.RenderGradebook(g, m) })
+	if err != nil {
+		return res, err
+	}
+	return is.issue(ctx, doc)
 }

@@ -195,17 +195,12 @@ func (is *Issuer) Diploma(ctx context.Context, d *templates.Diploma) (Result, er
 	if err := is.Check(d); err != nil {
 		return Result{Serial: d.Serial, Path: filepath.Join(is.OutDir, FileName(d.Serial))}, err
 	}
-	return is.issue(ctx, document{
-		kind:     registry.KindDiploma,
-		layout:   templates.DiplomaLayoutV2,
-		record:   &templates.Record{Kind: templates.KindDiploma, Layout: templates.DiplomaLayoutV2, Diploma: d},
-		key:      d.Serial,
-		label:    "serial " + d.Serial,
-		public:   publicFields(d),
-		render:   func(m templates.IssueMeta) ([]byte, error) { return is.Render(d, m) },
-		reason:   "Cấp bằng tốt nghiệp THPT số hiệu " + d.Serial,
-		location: d.IssuePlace,
-	})
+	doc, err := documentOf(&templates.Record{Kind: templates.KindDiploma, Diploma: d},
+		func(m templates.IssueMeta) ([]byte, error) { return is.Render(d, m) })
+	if err != nil {
+		return Result{Serial: d.Serial}, err
+	}
+	return is.issue(ctx, doc)
 }
 
 // document is one credential to issue, whatever its kind.
@@ -321,7 +316,7 @@ func (is *Issuer) signAll(ctx context.Context, pdfBytes []byte, doc document, no
 			Timestamper: is.Timestamper,
 			Rand:        is.Rand,
 		}
-		if step.Certify && i == 0 && len(steps) > 1 {
+		if step.Certifies(i, len(steps)) {
 			opts.Certify = signer.CertifyFormFilling
 		}
 		if is.Appearances != nil {

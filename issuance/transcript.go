@@ -3,7 +3,6 @@ package issuance
 import (
 	"context"
 	"errors"
-	"fmt"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -60,15 +59,10 @@ func (is *Issuer) Transcript(ctx context.Context, t *templates.Transcript) (Resu
 	if err := is.checkDate("ngay_duyet", t.ApprovalDate); err != nil {
 		return res, err
 	}
-	return is.issue(ctx, document{
-		kind:     KindTranscript,
-		layout:   templates.TranscriptLayoutV2,
-		record:   &templates.Record{Kind: templates.KindTranscript, Layout: templates.TranscriptLayoutV2, Transcript: t},
-		key:      key,
-		label:    "học bạ " + key,
-		public:   transcriptPublicFields(t),
-		render:   func(m templates.IssueMeta) ([]byte, error) { return is.RenderTranscript(t, m) },
-		reason:   fmt.Sprintf("Ký học bạ năm học %s, lớp %s", t.SchoolYear, t.Class),
-		location: t.Place,
-	})
+	doc, err := documentOf(&templates.Record{Kind: templates.KindTranscript, Transcript: t},
+		func(m templates.IssueMeta) ([]byte, error) { return is.RenderTranscript(t, m) })
+	if err != nil {
+		return res, err
+	}
+	return is.issue(ctx, doc)
 }

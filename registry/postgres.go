@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 
+	"github.com/kyso-vn/kyso/internal/sqlutil"
 	"github.com/kyso-vn/kyso/translog"
 )
 
@@ -191,7 +192,7 @@ func postgresDialect() (dialect, error) {
 	}
 	return dialect{
 		migrations:        sub,
-		bind:              bindDollar,
+		bind:              sqlutil.BindDollar,
 		isUniqueViolation: postgresUniqueViolation,
 		forUpdate:         " FOR UPDATE",
 		lockMigrations: func(ctx context.Context, tx *sql.Tx) error {
@@ -199,33 +200,6 @@ func postgresDialect() (dialect, error) {
 			return err
 		},
 	}, nil
-}
-
-// bindDollar rewrites ? placeholders into PostgreSQL's $1, $2, ... leaving
-// question marks inside quoted literals and identifiers alone.
-func bindDollar(query string) string {
-	var b strings.Builder
-	b.Grow(len(query) + 8)
-	n := 0
-	var quote byte
-	for i := 0; i < len(query); i++ {
-		ch := query[i]
-		switch {
-		case quote != 0:
-			if ch == quote {
-				quote = 0
-			}
-		case ch == '\'' || ch == '"':
-			quote = ch
-		case ch == '?':
-			n++
-			b.WriteByte('$')
-			b.WriteString(strconv.Itoa(n))
-			continue
-		}
-		b.WriteByte(ch)
-	}
-	return b.String()
 }
 
 func postgresUniqueViolation(err error) bool {

@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/kyso-vn/kyso/internal/sqlutil"
 	"github.com/kyso-vn/kyso/translog"
 )
 
@@ -172,19 +173,8 @@ func validateChange(reason, actor string, at, now time.Time) error {
 }
 
 // inTx runs fn in a transaction and commits when it returns nil.
-func (s *sqlStore) inTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
-	}
-	if err := fn(tx); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	return nil
+func (s *sqlStore) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	return sqlutil.InTx(ctx, s.db, fn)
 }
 
 // lockCredentials reads the credentials with the given IDs inside tx and,

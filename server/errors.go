@@ -8,6 +8,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/kyso-vn/kyso/internal/reqid"
+
 	"github.com/kyso-vn/kyso/registry"
 )
 
@@ -89,7 +91,7 @@ func (s *Server) renderError(c *gin.Context, err error) {
 		c.Header("Retry-After", "30")
 	}
 	if pe.Status >= 500 && pe.Status != http.StatusServiceUnavailable {
-		s.cfg.Logger.Error("request failed", "path", c.FullPath(), "err", err)
+		s.cfg.Logger.Error("request failed", "path", c.FullPath(), "request_id", reqid.From(c.Request.Context()), "err", err)
 	}
 	if strings.HasPrefix(c.Request.URL.Path, "/api/") {
 		c.AbortWithStatusJSON(pe.Status, gin.H{"error": gin.H{"code": pe.Code, "message": pe.Message["en"], "message_vi": pe.Message["vi"]}})

@@ -2,13 +2,15 @@ package server
 
 import (
 	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"net/http"
 	"path"
+	"runtime/debug"
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/kyso-vn/kyso/internal/reqid"
 )
 
 // securityHeaders sets headers for a site that serves only its own static
@@ -30,18 +32,41 @@ func securityHeaders() gin.HandlerFunc {
 	}
 }
 
-// accessLog logs one line per request with a request ID. Paths are logged
-// without query strings; credential IDs are identifiers, not personal data.
+// RequestIDHeader is the header a request ID is read from and answered in.
+const RequestIDHeader = "X-Request-ID"
+
+// RequestIDKey is the key of the request ID in gin's context
+// (c.GetString(RequestIDKey)); reqid.From(c.Request.Context()) returns the
+// same ID.
+const RequestIDKey = "request_id"
+
+// requestID gives every request an ID: the client's X-Request-ID when it is
+// reqid.Valid (a proxy's, so its logs and ours can be joined; it is only a
+// correlation key, so any client's is taken), else a new random one. The ID
+// is answered in X-Request-ID and stored in the request's context and in
+// gin's, for the log lines of the request.
+func requestID() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id := c.GetHeader(RequestIDHeader)
+		if !reqid.Valid(id) {
+			id = reqid.New(rand.Reader)
+		}
+		c.Header(RequestIDHeader, id)
+		c.Request = c.Request.WithContext(reqid.With(c.Request.Context(), id))
+		c.Set(RequestIDKey, id)
+		c.Next()
+	}
+}
+
+// accessLog logs one line per request with its request ID. Paths are logged
+// without query strings (a query may hold a name); the client's address is
+// not logged; credential IDs in paths are identifiers, not personal data.
 func (s *Server) accessLog() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		start := time.Now()
-		var b [8]byte
-		_, _ = rand.Read(b[:])
-		rid := hex.EncodeToString(b[:])
-		c.Header("X-Request-Id", rid)
 		c.Next()
 		s.cfg.Logger.Info("http request",
-			"request_id", rid,
+			"request_id", reqid.From(c.Request.Context()),
 			"method", c.Request.Method,
 			"path", c.Request.URL.Path,
 			"status", c.Writer.Status(),
@@ -50,11 +75,18 @@ func (s *Server) accessLog() gin.HandlerFunc {
 	}
 }
 
-// recoverer turns a panic in a handler into a 500 through renderError.
+// recoverer turns a panic in a handler into a 500 through renderError, and
+// logs the panic with the request ID and the stack.
 func (s *Server) recoverer() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		defer func() {
 			if v := recover(); v != nil {
+				s.cfg.Logger.Error("panic in handler",
+					"request_id", reqid.From(c.Request.Context()),
+					"method", c.Request.Method,
+					"path", c.Request.URL.Path,
+					"panic", fmt.Sprint(v),
+					"stack", string(debug.Stack()))
 				s.renderError(c, fmt.Errorf("panic: %v", v))
 			}
 		}()

@@ -72,6 +72,11 @@ type Config struct {
 	// /api/v1/log/ (checkpoint, proofs, entries; see translog.Handler).
 	// Nil means the site has no log: those routes answer 404.
 	Log *translog.Log
+	// Staff, when set, is the staff signing service (package staffweb),
+	// served under /staff/ by the same engine: it gets the request IDs,
+	// the access log, the metrics and the recovery of the public site, and
+	// sets its own security headers and sessions.
+	Staff http.Handler
 }
 
 // verifyQueueWait is how long an upload waits for a verification slot.
@@ -130,7 +135,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	pageLimit := s.rateLimited(newLimiter(*cfg.PageLimit, cfg.Now))
 	uploadLimit := s.rateLimited(newLimiter(*cfg.UploadLimit, cfg.Now))
-	r.Use(s.recoverer(), s.accessLog(), s.m.instrument(), securityHeaders())
+	r.Use(requestID(), s.recoverer(), s.accessLog(), s.m.instrument(), securityHeaders())
 	r.GET("/", s.home)
 	r.GET("/v/:id", pageLimit, s.credentialPage)
 	r.POST("/verify", uploadLimit, s.verifyPage)
@@ -138,6 +143,11 @@ func New(cfg Config) (*Server, error) {
 	r.POST("/api/v1/verify", uploadLimit, s.verifyJSON)
 	for _, p := range []string{"/checkpoint", "/proof/inclusion", "/proof/consistency", "/entries/:index"} {
 		r.GET(logPrefix+p, pageLimit, s.transparencyLog)
+	}
+	if cfg.Staff != nil {
+		staff := gin.WrapH(cfg.Staff)
+		r.Any("/staff/*path", staff)
+		r.GET("/staff", func(c *gin.Context) { c.Redirect(http.StatusSeeOther, "/staff/") })
 	}
 	r.GET("/healthz", s.healthz)
 	r.GET("/api/openapi.json", s.openAPI)

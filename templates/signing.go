@@ -141,3 +141,10 @@ func placeFields(doc *pdf.Document, steps []SigningStep) {
 			Tooltip: s.Title + ": " + s.Name, SignerName: s.Name, Lock: s.Lock})
 	}
 }
+
+// Certifies reports whether the step's signature certifies the document
+// (DocMDP P=2) when signed signatures of a plan of planLen steps are already
+// there: only the first signature of a plan with more than one step does.
+func (s SigningStep) Certifies(signed, planLen int) bool {
+	return s.Certify && signed == 0 && planLen > 1
+}

@@ -5,9 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/kyso-vn/kyso/internal/sqlutil"
 	"math"
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -108,18 +108,7 @@ func (s *SQLStore) bind(q string) string {
 	if s.dialect != Postgres {
 		return q
 	}
-	var b strings.Builder
-	n := 0
-	for i := 0; i < len(q); i++ {
-		if q[i] == '?' {
-			n++
-			b.WriteByte('$')
-			b.WriteString(strconv.Itoa(n))
-			continue
-		}
-		b.WriteByte(q[i])
-	}
-	return b.String()
+	return sqlutil.BindDollar(q)
 }
 
 // timeLayout is RFC 3339 with a fixed nine-digit fraction, so stored times

@@ -440,7 +440,7 @@ func planSignature(in []byte, leaf *x509.Certificate, opts *signer.Options, titl
 			continue
 		}
 		opts.After = s.After
-		if s.Certify && signed == 0 && len(steps) > 1 {
+		if s.Certifies(signed, len(steps)) {
 			opts.Certify = signer.CertifyFormFilling
 		}
 		if *title == "" {

@@ -1,0 +1,376 @@
+package workflow
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/hex"
+	"errors"
+	"fmt"
+
+	"github.com/kyso-vn/kyso/hsm"
+	"github.com/kyso-vn/kyso/issuance"
+	"github.com/kyso-vn/kyso/registry"
+	"github.com/kyso-vn/kyso/signer"
+	"github.com/kyso-vn/kyso/templates"
+	"github.com/kyso-vn/kyso/verify"
+)
+
+// Item outcomes.
+const (
+	OutcomeSigned    = "signed"
+	OutcomePublished = "published"
+	OutcomeFailed    = "failed"
+	OutcomeSkipped   = "skipped"
+)
+
+// ErrStopped means the service stopped before the document was signed; it
+// was left as it was and can be signed again.
+var ErrStopped = errors.New("not signed: the service is stopping")
+
+// ItemResult is the outcome for one document of a batch.
+type ItemResult struct {
+	DocumentID string
+	Title      string
+	Outcome    string
+	// Err says why the document was not signed; nil otherwise.
+	Err error
+}
+
+// BatchResult is the outcome of a signing batch or upload.
+type BatchResult struct {
+	Items []ItemResult
+	// Signed counts the signatures stored, Published the documents
+	// registered after their last signature.
+	Signed, Published, Failed int
+}
+
+func (b *BatchResult) add(it ItemResult) {
+	switch it.Outcome {
+	case OutcomeSigned:
+		b.Signed++
+	case OutcomePublished:
+		b.Signed++
+		b.Published++
+	case OutcomeFailed:
+		b.Failed++
+	}
+	b.Items = append(b.Items, it)
+}
+
+// checkBatch loads the documents of a batch for a and keeps those with a
+// step of a's ready to sign; the others get an item saying why not.
+func (svc *Service) checkBatch(ctx context.Context, a *Account, ids []string, res *BatchResult) ([]*Document, error) {
+	if len(ids) == 0 {
+		return nil, fmt.Errorf("%w: no document chosen", ErrInvalid)
+	}
+	if len(ids) > svc.MaxBatch {
+		return nil, fmt.Errorf("%w: %d documents, at most %d in one batch", ErrInvalid, len(ids), svc.MaxBatch)
+	}
+	var ok []*Document
+	seen := map[string]bool{}
+	for _, id := range ids {
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		d, err := svc.Store.Document(ctx, id)
+		if err == nil {
+			_, err = d.StepFor(a.ID)
+		}
+		if err != nil {
+			it := ItemResult{DocumentID: id, Outcome: OutcomeFailed, Err: err}
+			if d != nil {
+				it.Title = d.Title
+			}
+			if errors.Is(err, ErrForbidden) || errors.Is(err, ErrNotFound) {
+				_ = svc.Store.audit(ctx, nil, actorOf(a), ActionDenied, id, map[string]string{"what": "sign"})
+			}
+			res.add(it)
+			continue
+		}
+		ok = append(ok, d)
+	}
+	return ok, nil
+}
+
+// SignBatch signs the documents ids with a's HSM key, opened with pin for
+// this batch only and closed when it ends; the PIN is not kept. A document
+// that is not a's to sign now (another person's, out of order, already
+// signed) is refused on its own; a wrong PIN or an unavailable HSM refuses
+// the batch before anything is signed, and is never retried. Each
+// signature is stored on its own, over the exact version it was made on:
+// when the context ends (the service stopping) the documents not reached
+// are left untouched. Documents whose last signature this was are
+// verified and registered.
+func (svc *Service) SignBatch(ctx context.Context, a *Account, ids []string, pin []byte) (*BatchResult, error) {
+	res := &BatchResult{}
+	if a.KeyKind != KeyHSM {
+		return nil, fmt.Errorf("%w: your key is on a USB token; download the batch and sign it with kyso sign", ErrWrongKeyKind)
+	}
+	docs, err := svc.checkBatch(ctx, a, ids, res)
+	if err != nil {
+		return nil, err
+	}
+	if len(docs) == 0 {
+		return res, nil
+	}
+	key, err := svc.OpenKey(ctx, a, pin)
+	if err != nil {
+		_ = svc.Store.audit(ctx, nil, actorOf(a), ActionSignFailed, "", map[string]string{"reason": keyFailure(err), "documents": fmt.Sprint(len(docs))})
+		return nil, err
+	}
+	defer key.Close()
+	session, err := signer.NewSession(key.Signer, key.Chain)
+	if err != nil {
+		return nil, err
+	}
+	for i, d := range docs {
+		if ctx.Err() != nil {
+			for _, rest := range docs[i:] {
+				res.add(ItemResult{DocumentID: rest.ID, Title: rest.Title, Outcome: OutcomeSkipped, Err: ErrStopped})
+			}
+			break
+		}
+		it := svc.signWithRetry(ctx, a, d.ID, func(data []byte, d *Document, st *Step) ([]byte, error) {
+			opts, err := svc.signOptions(ctx, d, st, key.Chain)
+			if err != nil {
+				return nil, err
+			}
+			return session.Sign(ctx, data, opts)
+		}, MethodHSM)
+		res.add(it)
+		if errors.Is(it.Err, hsm.ErrTokenRemoved) {
+			for _, rest := range docs[i+1:] {
+				res.add(ItemResult{DocumentID: rest.ID, Title: rest.Title, Outcome: OutcomeSkipped, Err: hsm.ErrTokenRemoved})
+			}
+			break
+		}
+	}
+	return res, nil
+}
+
+// keyFailure names why a key did not open, for the audit log.
+func keyFailure(err error) string {
+	switch {
+	case errors.Is(err, hsm.ErrWrongPIN):
+		return "wrong_pin"
+	case errors.Is(err, hsm.ErrPINLocked):
+		return "pin_locked"
+	case errors.Is(err, hsm.ErrTokenInUse):
+		return "token_in_use"
+	}
+	return "hsm_unavailable"
+}
+
+// maxConflicts bounds how often a signature is made again because another
+// signer stored theirs first.
+const maxConflicts = 3
+
+// signWithRetry signs document id with sign, and stores the result. When
+// another signature was stored in between (a colleague signing the same
+// học bạ at the same moment) it signs the new version again.
+func (svc *Service) signWithRetry(ctx context.Context, a *Account, id string, sign func(data []byte, d *Document, st *Step) ([]byte, error), method string) ItemResult {
+	it := ItemResult{DocumentID: id, Outcome: OutcomeFailed}
+	for attempt := 0; ; attempt++ {
+		data, version, err := svc.Store.DocumentPDF(ctx, id)
+		if err != nil {
+			it.Err = err
+			return it
+		}
+		d, err := svc.Store.Document(ctx, id)
+		if err != nil {
+			it.Err = err
+			return it
+		}
+		it.Title = d.Title
+		if d.Version != version {
+			continue // changed between the two reads
+		}
+		st, err := d.StepFor(a.ID)
+		if err != nil {
+			it.Err = err
+			return it
+		}
+		signed, err := sign(data, d, st)
+		if err != nil {
+			it.Err = err
+			_ = svc.Store.audit(ctx, nil, actorOf(a), ActionSignFailed, id, map[string]string{"field": st.Field, "reason": signFailure(err)})
+			return it
+		}
+		err = svc.Store.saveSignature(ctx, d, st, signed, method, actorOf(a), nil)
+		if errors.Is(err, ErrConflict) && attempt < maxConflicts {
+			continue
+		}
+		if err != nil {
+			it.Err = err
+			return it
+		}
+		it.Outcome, it.Err = OutcomeSigned, nil
+		if d.SignedCount()+1 == len(d.Steps) {
+			if err := svc.publish(ctx, id, actorOf(a)); err != nil {
+				// Signed and stored; registration is retried by
+				// PublishPending.
+				it.Err = fmt.Errorf("signed; registration pending: %w", err)
+			} else {
+				it.Outcome = OutcomePublished
+			}
+		}
+		return it
+	}
+}
+
+// signFailure names a signing failure for the audit log.
+func signFailure(err error) string {
+	for _, e := range []struct {
+		err  error
+		name string
+	}{
+		{signer.ErrWrongSigner, "wrong_signer"}, {signer.ErrOutOfOrder, "out_of_order"}, {signer.ErrFieldSigned, "field_signed"},
+		{signer.ErrLocked, "locked"}, {signer.ErrTimestamp, "timestamp"}, {hsm.ErrTokenRemoved, "token_removed"},
+	} {
+		if errors.Is(err, e.err) {
+			return e.name
+		}
+	}
+	return "error"
+}
+
+// signOptions are the signer options of step st of d for a key with chain.
+func (svc *Service) signOptions(ctx context.Context, d *Document, st *Step, chain []*x509.Certificate) (signer.Options, error) {
+	desc, err := svc.describe(ctx, d.ID)
+	if err != nil {
+		return signer.Options{}, err
+	}
+	opts := stepOptions(d, st, d.SignedCount(), chain, svc.Now(), desc.Reason, desc.Location)
+	opts.Timestamper = svc.Timestamper
+	opts.Rand = svc.Rand
+	opts.Appearance = &signer.Appearance{Renderer: svc.Fonts, Title: templates.SigningStep{Title: st.Title}.SignatureTitle()}
+	return opts, nil
+}
+
+// describe describes the record of document id.
+func (svc *Service) describe(ctx context.Context, id string) (issuance.Description, error) {
+	raw, err := svc.Store.DocumentRecord(ctx, id)
+	if err != nil {
+		return issuance.Description{}, err
+	}
+	rec, err := templates.DecodeRecord(raw)
+	if err != nil {
+		return issuance.Description{}, fmt.Errorf("document %s record: %w", id, err)
+	}
+	return issuance.Describe(rec)
+}
+
+// publish verifies a fully signed document with the service's trust roots
+// and registers it, superseding the version it corrects. It can be run
+// again after a failure: a credential already registered with these exact
+// bytes counts as done.
+func (svc *Service) publish(ctx context.Context, id, actor string) error {
+	d, err := svc.Store.Document(ctx, id)
+	if err != nil {
+		return err
+	}
+	if d.Status != StatusSigned {
+		return fmt.Errorf("document %s is %s: %w", id, d.Status, ErrNotSigned)
+	}
+	data, _, err := svc.Store.DocumentPDF(ctx, id)
+	if err != nil {
+		return err
+	}
+	rep, err := verify.PDFContext(ctx, data, verify.Options{Roots: svc.Roots, TimestampRoots: svc.TimestampRoots, Now: svc.Now})
+	if err != nil {
+		return fmt.Errorf("self-check of %s: %w", id, err)
+	}
+	if rep.Indication != verify.TotalPassed {
+		return fmt.Errorf("self-check of %s: %s %s: %s", id, rep.Indication, rep.SubIndication, rep.Summary("en"))
+	}
+	var signedSum [32]byte
+	if b, err := hex.DecodeString(rep.Document.SignedSHA256); err != nil || len(b) != 32 {
+		return fmt.Errorf("self-check of %s: no signed-content digest", id)
+	} else {
+		copy(signedSum[:], b)
+	}
+	desc, err := svc.describe(ctx, id)
+	if err != nil {
+		return err
+	}
+	credID, err := registry.ParseID(id)
+	if err != nil {
+		return err
+	}
+	public := desc.Public
+	if d.Supersedes != "" && desc.Kind != KindDiploma {
+		// The registry keeps every version under its own serial; a
+		// diploma's correction carries a new serial of its own.
+		public.Serial = fmt.Sprintf("%s-R%d", public.Serial, correctionNumber(ctx, svc.Store, d))
+	}
+	last := rep.Signatures[len(rep.Signatures)-1].Signer.Subject
+	cred := &registry.Credential{ID: credID, Kind: desc.Kind, LayoutVersion: d.Layout, Public: public,
+		DocumentSHA256: sha256.Sum256(data), SignedSHA256: signedSum, Status: registry.StatusValid,
+		IssuedAt: svc.Now(), Issuer: last}
+	if err := svc.Registry.Issue(ctx, cred, actor); err != nil {
+		var dup *registry.DuplicateError
+		existing, gerr := svc.Registry.Get(ctx, credID)
+		if !errors.As(err, &dup) || gerr != nil || existing.DocumentSHA256 != cred.DocumentSHA256 {
+			return fmt.Errorf("register %s: %w", id, err)
+		}
+	}
+	if d.Supersedes != "" {
+		oldID, err := registry.ParseID(d.Supersedes)
+		if err != nil {
+			return err
+		}
+		if old, err := svc.Registry.Get(ctx, oldID); err == nil && old.Status == registry.StatusValid {
+			if err := svc.Registry.Supersede(ctx, oldID, credID, d.Reason, actor, svc.Now()); err != nil {
+				return fmt.Errorf("supersede %s by %s: %w", d.Supersedes, id, err)
+			}
+		}
+	}
+	return svc.Store.setStatus(ctx, id, StatusSigned, StatusPublished, actor, ActionRegister, map[string]string{
+		"kind": desc.Kind, "document_sha256": hex.EncodeToString(cred.DocumentSHA256[:])})
+}
+
+// correctionNumber is 2 for the first correction of a document, 3 for the
+// next, and so on.
+func correctionNumber(ctx context.Context, s *Store, d *Document) int {
+	n := 1
+	for id := d.Supersedes; id != "" && n < 100; n++ {
+		prev, err := s.Document(ctx, id)
+		if err != nil {
+			break
+		}
+		id = prev.Supersedes
+	}
+	return n
+}
+
+// PublishPending registers every fully signed document whose registration
+// did not finish (the registry was unreachable, the service stopped). It
+// runs at start-up and can run at any time.
+func (svc *Service) PublishPending(ctx context.Context) (int, error) {
+	var ids []string
+	rows, err := svc.Store.db.QueryContext(ctx, `SELECT id FROM documents WHERE status = 'signed' ORDER BY updated_at`)
+	if err != nil {
+		return 0, err
+	}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	n := 0
+	var errs []error
+	for _, id := range ids {
+		if err := svc.publish(ctx, id, "system:publish-pending"); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		n++
+	}
+	return n, errors.Join(errs...)
+}
