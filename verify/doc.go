@@ -192,6 +192,14 @@
 // HASH_FAILURE ("the signed data was changed") keeps the schema's values,
 // and the check and the revisions say what changed.
 //
+// Options.Baseline lets a caller that sent a document out for signing
+// (the staff service's USB-token uploads) have the first signature's own
+// revision judged too: with the length of the document it sent, the
+// revisions list starts with that document (kind "other") and every
+// revision after it is judged as above, the first signature being allowed
+// to add itself and to certify the document (/Perms). Without it, whatever
+// the first signature signs is the document.
+//
 // # Indications (ETSI EN 319 102-1)
 //
 // TOTAL_PASSED only when every signature and document timestamp passes and

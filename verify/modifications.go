@@ -366,7 +366,9 @@ func (d *revisionDiff) catalogRule() {
 				bad = append(bad, "/Extensions changed beyond the PAdES (ESIC) and Adobe extensions")
 			}
 		case "Perms":
-			bad = append(bad, "/Perms (certification) changed")
+			if !d.perm.certifyNow || oldCat.key("Perms").kind != objNull {
+				bad = append(bad, "/Perms (certification) changed")
+			}
 		default:
 			bad = append(bad, "/"+k+" changed")
 		}

@@ -123,6 +123,13 @@ func layoutRevisions(f *pdfFile, sigs []sigSpan) ([]revSpan, error) {
 	return spans, nil
 }
 
+// endsRevision reports whether data ends like a revision: startxref, an
+// offset and %%EOF, then only white space.
+func endsRevision(data []byte) bool {
+	_, err := startXref(data)
+	return err == nil
+}
+
 func allSpace(b []byte) bool {
 	for _, c := range b {
 		if !isPDFSpace(c) {
@@ -148,7 +155,17 @@ type fieldLock struct {
 type permissions struct {
 	level int // DocMDP P in effect: 1, 2 or 3 (2 without certification)
 	locks []fieldLock
+	// certifyNow: the revision judged holds the first signature after a
+	// baseline (Options.Baseline), which may certify the document by
+	// adding the catalog's /Perms.
+	certifyNow bool
 }
+
+// revisionBaseline is the kind of the pseudo-signature that stands for
+// Options.Baseline in the revision layout: the end of a document the
+// caller trusts, whose later revisions are judged like those after a
+// signature.
+const revisionBaseline = "baseline"
 
 func (p permissions) lockAll() bool {
 	for _, l := range p.locks {
@@ -193,13 +210,20 @@ func analyzeRevisions(f *pdfFile, spans []revSpan) revisionResult {
 	for k := 0; k <= spans[0].section && len(spans) > 1; k++ {
 		f.collectRefs(k, refsBefore)
 	}
+	baseline := spans[0].sig.kind == revisionBaseline
 	for i, sp := range spans {
 		var rev Revision
-		if i == 0 {
+		switch {
+		case i == 0 && baseline:
+			rev = Revision{Index: sp.section + 1, EndOffset: int64(sp.end), Kind: RevisionOther,
+				ChangedObjects: []ChangedObject{}, Allowed: true, Detail: "the document as sent for signing (the baseline)"}
+		case i == 0:
 			rev = Revision{Index: sp.section + 1, EndOffset: int64(sp.end), Kind: sp.sig.kind, Signature: sp.sig.field,
 				ChangedObjects: []ChangedObject{}, Allowed: true, Detail: "the revision the first signature signs"}
-		} else {
-			rev = f.judgeRevision(sp, perm, refsBefore, dssOwned)
+		default:
+			p := perm
+			p.certifyNow = baseline && i == 1
+			rev = f.judgeRevision(sp, p, refsBefore, dssOwned)
 			if sp.section >= 0 {
 				f.collectRefs(sp.section, refsBefore)
 			}
@@ -211,7 +235,7 @@ func analyzeRevisions(f *pdfFile, spans []revSpan) revisionResult {
 		if sp.sig != nil && sp.sig.kind == RevisionSignature {
 			m := f.readMDP(f.view(sp.section), sp.sig)
 			res.mdp[sp.sig.report] = m
-			if i == 0 && m.docMDP != 0 {
+			if (i == 0 || (i == 1 && baseline)) && m.docMDP != 0 {
 				perm.level = m.docMDP
 			}
 			perm.locks = append(perm.locks, m.locks...)

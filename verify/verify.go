@@ -51,6 +51,16 @@ type Options struct {
 	// returns is checked like embedded data. A failed fetch leaves the
 	// signature INDETERMINATE / TRY_LATER.
 	Fetch Fetcher
+	// Baseline, when positive, is the length of a prefix of the file that
+	// the caller trusts: the document as it sent it for signing. It must
+	// end a revision. When it comes before the first signature's
+	// revision, every revision after it is judged like a revision after a
+	// signature (Report.Revisions starts with it): the first signature's
+	// own revision may add only that signature (and certify the document),
+	// so an unsigned change slipped in before or with it fails
+	// "modifications". Zero: the first signature's revision is taken as
+	// the document.
+	Baseline int64
 }
 
 // Fetcher fetches revocation data: POST body to url (an OCSP request) or,
@@ -114,7 +124,7 @@ func PDFContext(ctx context.Context, data []byte, opts Options) (*Report, error)
 		Signatures:  []SignatureReport{},
 		Revisions:   []Revision{},
 	}
-	v := &validator{data: data, roots: roots, tsRoots: tsRoots, now: at, ctx: ctx, fetch: opts.Fetch}
+	v := &validator{data: data, roots: roots, tsRoots: tsRoots, now: at, ctx: ctx, fetch: opts.Fetch, baseline: opts.Baseline}
 	v.document(rep)
 
 	// The verdict: document checks, then each signature, then the
@@ -181,6 +191,8 @@ type validator struct {
 	dss     revocationData // revocation data in the document security store
 	ctx     context.Context
 	fetch   Fetcher // online revocation data, or nil
+	// baseline is Options.Baseline.
+	baseline int64
 	// verified holds the upper parts of chains already verified for this
 	// document (see checkChainWith), so that the signatures of a học bạ's
 	// sixteen signers under one issuing CA verify the CA's signature once.
@@ -296,6 +308,13 @@ func (v *validator) revisions(rep *Report) {
 			return
 		}
 		spans = append(spans, sigSpan{report: i, field: s.Field, kind: s.Kind, gapStart: br.gapStart, end: br.end})
+	}
+	if b := v.baseline; b > 0 && len(spans) > 0 && b < int64(spans[0].end) {
+		if b > int64(len(v.data)) || !endsRevision(v.data[:b]) {
+			rep.Checks = append(rep.Checks, failed("revisions", TotalFailed, FormatFailure, "the document sent for signing (the baseline) does not end a revision of this file"))
+			return
+		}
+		spans = append([]sigSpan{{report: -1, kind: revisionBaseline, gapStart: int(b), end: int(b)}}, spans...)
 	}
 	layout, err := layoutRevisions(v.file, spans)
 	switch {

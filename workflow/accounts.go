@@ -389,7 +389,9 @@ func (s *Store) update(ctx context.Context, tx *sql.Tx, id, set string, args ...
 //
 // KeyHSM needs an RFC 7512 pkcs11: URI naming the key, without pin-value
 // or pin-source (the PIN is typed for each batch and never stored), and
-// the certificate chain. KeyUSB needs the chain and no URI. KeyNone needs
+// the certificate chain. For development and demos a file: URI of an
+// encrypted key file is accepted in its place; its passphrase is typed as
+// the PIN. KeyUSB needs the chain and no URI. KeyNone needs
 // neither and clears both.
 //
 // The chain is PEM, leaf first, only CERTIFICATE blocks (a private key
@@ -446,8 +448,8 @@ func checkKey(kind KeyKind, uri, certificatesPEM, fullName string, roles []Role,
 			return "", "", invalidf("key_uri: %v", err)
 		}
 		switch {
-		case u.Scheme != hsm.SchemePKCS11:
-			return "", "", invalidf("key_uri: want a pkcs11: URI")
+		case u.Scheme != hsm.SchemePKCS11 && u.Scheme != hsm.SchemeFile:
+			return "", "", invalidf("key_uri: want a pkcs11: URI (or, for development, a file: URI of an encrypted key whose passphrase is typed as the PIN)")
 		case u.HasPINValue() || u.PINSource != "":
 			return "", "", invalidf("key_uri: remove pin-value and pin-source: the PIN is typed for each batch and never stored")
 		}

@@ -141,6 +141,7 @@ type LockedError struct {
 	Until time.Time
 }
 
+// Error says until when the account is locked.
 func (e *LockedError) Error() string {
 	return fmt.Sprintf("%v until %s", ErrLockedOut, e.Until.UTC().Format(time.RFC3339))
 }

@@ -8,8 +8,12 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -19,6 +23,7 @@ import (
 	"github.com/kyso-vn/kyso/internal/testenv"
 	"github.com/kyso-vn/kyso/registry"
 	"github.com/kyso-vn/kyso/signer"
+	"github.com/kyso-vn/kyso/verify"
 	"github.com/kyso-vn/kyso/workflow"
 	"github.com/kyso-vn/kyso/workflow/workflowtest"
 )
@@ -284,11 +289,26 @@ func TestUSBUpload(t *testing.T) {
 		t.Fatal(err)
 	}
 	impostor := &workflowtest.Person{Key: k, Chain: append([]*x509.Certificate{cert}, env.CA.Chain()...)}
+	// A page painted over in an update of its own, then signed.
+	painted := sign(overwriteObject(t, sent.Data, 4, "0 0 0 rg 40 40 500 700 re f"), teacher)
+	// Without the baseline the painted page is part of what the first
+	// signature signs; with it, the change is judged and refused.
+	root := env.CA.Chain()[len(env.CA.Chain())-1]
+	for _, base := range []int64{0, int64(len(sent.Data))} {
+		rep, err := verify.PDF(painted, verify.Options{Roots: []*x509.Certificate{root}, Now: env.Clock.Now, Baseline: base})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := map[bool]verify.Indication{false: verify.TotalPassed, true: verify.TotalFailed}[base > 0]; rep.Indication != want {
+			t.Fatalf("painted page, baseline %d: %s, want %s", base, rep.Indication, want)
+		}
+	}
 	tests := []struct {
 		name string
 		data []byte
 	}{
 		{"another certificate of the same name", sign(sent.Data, impostor)},
+		{"page changed before the signature", painted},
 		{"unsigned", sent.Data},
 		{"extra change after the signature", extra},
 		{"another document", sign(append([]byte(nil), other...), teacher)},
@@ -314,4 +334,34 @@ func TestUSBUpload(t *testing.T) {
 		t.Fatalf("good upload: %+v, %v", res.Items, err)
 	}
 	checkPublished(t, env, docs[0].ID, 1)
+}
+
+// overwriteObject appends an unsigned incremental update to a PDF that
+// redefines object num as a content stream holding content.
+func overwriteObject(t *testing.T, in []byte, num int, content string) []byte {
+	t.Helper()
+	tail := in[max(0, len(in)-64):]
+	i := bytes.LastIndex(tail, []byte("startxref"))
+	if i < 0 {
+		t.Fatal("no startxref")
+	}
+	prev, err := strconv.Atoi(strings.Fields(string(tail[i+len("startxref"):]))[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	j := bytes.LastIndex(in, []byte("trailer"))
+	k := bytes.LastIndex(in, []byte("startxref"))
+	if j < 0 || k < j {
+		t.Fatal("no trailer")
+	}
+	trailer := bytes.TrimSpace(in[j+len("trailer") : k])
+	trailer = regexp.MustCompile(`/Prev\s+\d+`).ReplaceAll(trailer, nil)
+	trailer = bytes.TrimSuffix(bytes.TrimSpace(trailer), []byte(">>"))
+	var b bytes.Buffer
+	b.Write(in)
+	off := b.Len()
+	fmt.Fprintf(&b, "%d 0 obj\n<< /Length %d >>\nstream\n%s\nendstream\nendobj\n", num, len(content)+1, content)
+	xref := b.Len()
+	fmt.Fprintf(&b, "xref\n%d 1\n%010d 00000 n \ntrailer\n%s /Prev %d >>\nstartxref\n%d\n%%%%EOF\n", num, off, trailer, prev, xref)
+	return b.Bytes()
 }

@@ -48,7 +48,7 @@ var ErrImportRefused = errors.New("import refused: nothing was imported")
 // prepared is one record ready to be inserted.
 type prepared struct {
 	nd   newDocument
-	desc issuance.Description
+	desc issuance.Description // Key and Public.Serial as the workflow keeps them
 }
 
 // Import reads a data file of kind (KindDiploma, KindGradebook,
@@ -200,6 +200,14 @@ func (svc *Service) prepareOne(ctx context.Context, org *Org, rec *templates.Rec
 		return nil, false, err
 	}
 	rec.Layout = desc.Layout
+	if desc.Kind == KindGradebook {
+		// A gradebook's key is built from the school's printed name, which
+		// two schools of the country can share: the organisation makes it
+		// unique. (A diploma's serial and a học bạ's student identifier
+		// are unique nationally.)
+		desc.Key += "@" + org.ID
+		desc.Public.Serial = desc.Key
+	}
 	if err := belongsTo(rec, org); err != nil {
 		return nil, false, fmt.Errorf("%s: %w", desc.Label, err)
 	}

@@ -76,7 +76,10 @@ func (svc *Service) checkBatch(ctx context.Context, a *Account, ids []string, re
 		seen[id] = true
 		d, err := svc.Store.Document(ctx, id)
 		if err == nil {
-			_, err = d.StepFor(a.ID)
+			var st *Step
+			if st, err = d.StepFor(a.ID); err == nil {
+				err = svc.stillSigner(ctx, a, d, st)
+			}
 		}
 		if err != nil {
 			it := ItemResult{DocumentID: id, Outcome: OutcomeFailed, Err: err}
@@ -150,6 +153,33 @@ func (svc *Service) SignBatch(ctx context.Context, a *Account, ids []string, pin
 	return res, nil
 }
 
+// stillSigner checks, when a signs step st of d, that a still holds what
+// made the step theirs at import: the role (principal, seal keeper,
+// director) or the assignment to the class and subject, and an enabled
+// account. A teacher replaced after the import cannot sign; the field's
+// seed value names them, so the document goes to the new teacher through
+// a correction naming them.
+func (svc *Service) stillSigner(ctx context.Context, a *Account, d *Document, st *Step) error {
+	org, err := svc.Store.Org(ctx, d.OrgID)
+	if err != nil {
+		return err
+	}
+	raw, err := svc.Store.DocumentRecord(ctx, d.ID)
+	if err != nil {
+		return err
+	}
+	rec, err := templates.DecodeRecord(raw)
+	if err != nil {
+		return fmt.Errorf("document %s record: %w", d.ID, err)
+	}
+	cur, err := svc.signerOf(ctx, org, rec, templates.SigningStep{Field: st.Field, Role: st.Role, Title: st.Title, Name: st.Name})
+	if err != nil || cur.ID != a.ID || a.Disabled {
+		_ = svc.Store.audit(ctx, nil, actorOf(a), ActionDenied, d.ID, map[string]string{"what": "sign", "field": st.Field, "reason": "no_longer_assigned"})
+		return fmt.Errorf("document %s field %s: %w: you no longer hold this role or assignment", d.ID, st.Field, ErrForbidden)
+	}
+	return nil
+}
+
 // keyFailure names why a key did not open, for the audit log.
 func keyFailure(err error) string {
 	switch {
@@ -188,6 +218,9 @@ func (svc *Service) signWithRetry(ctx context.Context, a *Account, id string, si
 			continue // changed between the two reads
 		}
 		st, err := d.StepFor(a.ID)
+		if err == nil {
+			err = svc.stillSigner(ctx, a, d, st)
+		}
 		if err != nil {
 			it.Err = err
 			return it
@@ -300,6 +333,7 @@ func (svc *Service) publish(ctx context.Context, id, actor string) error {
 		return err
 	}
 	public := desc.Public
+	public.Serial = d.Key // the workflow's key (see prepareOne)
 	if d.Supersedes != "" && desc.Kind != KindDiploma {
 		// The registry keeps every version under its own serial; a
 		// diploma's correction carries a new serial of its own.

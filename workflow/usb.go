@@ -151,7 +151,7 @@ func (svc *Service) checkUpload(ctx context.Context, a *Account, leaf *x509.Cert
 	if n == 0 {
 		return refuse("this version was never downloaded by you")
 	}
-	rep, err := verify.PDFContext(ctx, up, verify.Options{Roots: svc.Roots, TimestampRoots: svc.TimestampRoots, Now: svc.Now})
+	rep, err := verify.PDFContext(ctx, up, verify.Options{Roots: svc.Roots, TimestampRoots: svc.TimestampRoots, Now: svc.Now, Baseline: int64(len(sent))})
 	if err != nil {
 		return refuse("cannot be verified: %v", err)
 	}

@@ -57,8 +57,8 @@ const Password = "mật-khẩu-thử-nghiệm"
 
 // Org IDs.
 const (
-	DeptID   = "so-ben-tre"
-	SchoolID = "thpt-chuyen-ben-tre"
+	DeptID   = workflow.SampleDepartmentID
+	SchoolID = workflow.SampleSchoolID
 )
 
 // Person is an account with its secrets.
@@ -97,18 +97,7 @@ type Options struct {
 	WorkflowDSN string
 }
 
-// person is who the fixture creates.
-type person struct {
-	username, name string
-	roles          []workflow.Role
-	org            string
-	subject        string // subject taught in 10A1, if any
-	homeroom       bool
-	signs          bool
-	certName       string // the certificate's CN when not the name (the seal)
-}
-
-// Usernames of the fixture's people.
+// Usernames of the fixture's people (workflow.SampleStaff).
 const (
 	DeptAdmin   = "so.admin"
 	Director    = "phuc.le"
@@ -124,40 +113,6 @@ const (
 	Year  = "2024-2025"
 	Class = "10A1"
 )
-
-func people() []person {
-	ps := []person{
-		{username: DeptAdmin, name: "Phạm Quốc Bảo", roles: []workflow.Role{workflow.RoleDepartmentAdmin}, org: DeptID},
-		{username: Director, name: "Lê Hoàng Phúc", roles: []workflow.Role{workflow.RoleDirector}, org: DeptID, signs: true},
-		{username: SchoolAdmin, name: "Lý Minh Khoa", roles: []workflow.Role{workflow.RoleSchoolAdmin}, org: SchoolID},
-		{username: Principal, name: "Trần Văn Đông", roles: []workflow.Role{workflow.RolePrincipal}, org: SchoolID, signs: true},
-		{username: SealKeeper, name: "Nguyễn Thị Thu", roles: []workflow.Role{workflow.RoleSealKeeper}, org: SchoolID, signs: true, certName: "Trường THPT Chuyên Bến Tre"},
-	}
-	teachers := map[string]string{
-		"Ngữ văn": "ngoc.tran", "Toán": MathTeacher, "Tiếng Anh": "tuan.le", "Lịch sử": "luy.pham",
-		"Giáo dục thể chất": "dung.huynh", "Giáo dục quốc phòng và an ninh": "si.vo", "Vật lí": "khiem.dang",
-		"Hóa học": "le.ngo", "Sinh học": "nhung.bui", "Tin học": "viet.truong",
-		"Hoạt động trải nghiệm, hướng nghiệp": Homeroom, "Nội dung giáo dục của địa phương": "tho.lam",
-	}
-	names := map[string]string{}
-	for _, subj := range templates.SampleSubjects() {
-		g, err := templates.SampleGradebook(1, "HK1", subj)
-		if err != nil {
-			panic(err)
-		}
-		names[subj] = g.Teacher
-	}
-	for _, subj := range templates.SampleSubjects() {
-		u := teachers[subj]
-		p := person{username: u, name: names[subj], roles: []workflow.Role{workflow.RoleSubjectTeacher}, org: SchoolID, subject: subj, signs: true}
-		if u == Homeroom {
-			p.roles = append(p.roles, workflow.RoleHomeroomTeacher)
-			p.homeroom = true
-		}
-		ps = append(ps, p)
-	}
-	return ps
-}
 
 // New builds the service. It fails (CI=true) or skips t when SoftHSM2 is
 // missing.
@@ -197,22 +152,28 @@ func New(t testing.TB, opts Options) *Env {
 		MaxBatch: 500, Rand: rand.Reader, Now: clock.Now,
 	}
 	const actor = "test:setup"
-	if err := store.CreateOrg(ctx, workflow.Org{ID: DeptID, Kind: workflow.OrgDepartment, Name: "Sở Giáo dục và Đào tạo Bến Tre"}, actor); err != nil {
+	orgs, err := workflow.SampleOrgs()
+	if err != nil {
 		t.Fatal(err)
 	}
-	if err := store.CreateOrg(ctx, workflow.Org{ID: SchoolID, Kind: workflow.OrgSchool, Name: "Trường THPT Chuyên Bến Tre", Parent: DeptID}, actor); err != nil {
-		t.Fatal(err)
+	for _, o := range orgs {
+		if err := store.CreateOrg(ctx, o, actor); err != nil {
+			t.Fatal(err)
+		}
 	}
 	usb := map[string]bool{}
 	for _, u := range opts.USB {
 		usb[u] = true
 	}
-	ps := people()
+	ps, err := workflow.SampleStaff()
+	if err != nil {
+		t.Fatal(err)
+	}
 	// SoftHSM reads its configuration once: every token first, then keys.
 	tokens := map[string]*testenv.Token{}
 	for _, p := range ps {
-		if p.signs && !usb[p.username] {
-			tokens[p.username] = h.InitToken(t, "kyso-"+p.username)
+		if p.Signs && !usb[p.Username] {
+			tokens[p.Username] = h.InitToken(t, "kyso-"+p.Username)
 		}
 	}
 	hash, err := auth.HashPassword(ctx, []byte(Password))
@@ -220,27 +181,27 @@ func New(t testing.TB, opts Options) *Env {
 		t.Fatal(err)
 	}
 	for _, p := range ps {
-		a := &workflow.Account{Username: p.username, FullName: norm.NFC.String(p.name), OrgID: p.org, Roles: p.roles}
+		a := &workflow.Account{Username: p.Username, FullName: norm.NFC.String(p.FullName), OrgID: p.OrgID, Roles: p.Roles}
 		if err := store.CreateAccount(ctx, a, hash, actor); err != nil {
-			t.Fatalf("account %s: %v", p.username, err)
+			t.Fatalf("account %s: %v", p.Username, err)
 		}
 		per := &Person{Account: a}
-		if p.signs {
-			cn := p.name
-			if p.certName != "" {
-				cn = p.certName
+		if p.Signs {
+			cn := p.FullName
+			if p.CertName != "" {
+				cn = p.CertName
 			}
-			org := "Trường THPT Chuyên Bến Tre"
-			if p.org == DeptID {
-				org = "Sở Giáo dục và Đào tạo Bến Tre"
+			org := orgs[1].Name
+			if p.OrgID == DeptID {
+				org = orgs[0].Name
 			}
 			var pub crypto.PublicKey
 			var uri string
-			if tok := tokens[p.username]; tok != nil {
+			if tok := tokens[p.Username]; tok != nil {
 				uri = tok.URI("object=sign")
 				k, err := hsm.GenerateTokenKey(ctx, tok.URI("object=sign", "pin-value="+tok.PIN), hsm.ECDSAP256, hsm.Options{})
 				if err != nil {
-					t.Fatalf("key of %s: %v", p.username, err)
+					t.Fatalf("key of %s: %v", p.Username, err)
 				}
 				pub = k.Signer.Public()
 				k.Close()
@@ -258,19 +219,19 @@ func New(t testing.TB, opts Options) *Env {
 			}
 			per.Chain = append([]*x509.Certificate{cert}, ca.Chain()...)
 			kind := workflow.KeyHSM
-			if usb[p.username] {
+			if usb[p.Username] {
 				kind, uri = workflow.KeyUSB, ""
 			}
 			if err := store.SetKey(ctx, a.ID, kind, uri, string(devca.CertsPEM(per.Chain...)), actor); err != nil {
-				t.Fatalf("key of %s: %v", p.username, err)
+				t.Fatalf("key of %s: %v", p.Username, err)
 			}
 		}
-		if p.subject != "" {
-			if err := store.Assign(ctx, workflow.Assignment{AccountID: a.ID, Role: workflow.RoleSubjectTeacher, SchoolYear: Year, Class: Class, Subject: p.subject}, actor); err != nil {
+		if p.Subject != "" {
+			if err := store.Assign(ctx, workflow.Assignment{AccountID: a.ID, Role: workflow.RoleSubjectTeacher, SchoolYear: Year, Class: Class, Subject: p.Subject}, actor); err != nil {
 				t.Fatal(err)
 			}
 		}
-		if p.homeroom {
+		if p.Homeroom {
 			if err := store.Assign(ctx, workflow.Assignment{AccountID: a.ID, Role: workflow.RoleHomeroomTeacher, SchoolYear: Year, Class: Class}, actor); err != nil {
 				t.Fatal(err)
 			}
@@ -278,7 +239,7 @@ func New(t testing.TB, opts Options) *Env {
 		if per.Account, err = store.Account(ctx, a.ID); err != nil {
 			t.Fatal(err)
 		}
-		env.People[p.username] = per
+		env.People[p.Username] = per
 	}
 	return env
 }
