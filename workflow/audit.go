@@ -26,7 +26,6 @@ const (
 	ActionSign           = "sign"
 	ActionSignFailed     = "sign_failed"
 	ActionDownload       = "usb_download"
-	ActionUpload         = "usb_upload"
 	ActionUploadRejected = "usb_upload_rejected"
 	ActionRegister       = "register"
 	ActionCorrect        = "correct"

@@ -208,6 +208,11 @@ func (a *Auth) Login(ctx context.Context, username string, password []byte) (*Se
 		return nil, fmt.Errorf("login: %w", err)
 	}
 	if now := s.now(); acct.LockedUntil.After(now) {
+		// The same work as any other answer, and the same answer whatever
+		// the password.
+		if _, err := a.checkPassword(ctx, a.dummy, password); err != nil {
+			return nil, fmt.Errorf("login: %w", err)
+		}
 		_ = s.audit(ctx, nil, anonymousActor, ActionLoginFailed, acct.ID, map[string]string{"reason": "locked"})
 		return nil, &LockedError{Until: acct.LockedUntil}
 	}
@@ -221,6 +226,16 @@ func (a *Auth) Login(ctx context.Context, username string, password []byte) (*Se
 	ok, err := a.checkPassword(ctx, hash, password)
 	if err != nil {
 		return nil, fmt.Errorf("login: %w", err)
+	}
+	// Attempts sent together all pass the check above before any is
+	// hashed; one that waited for a hashing slot while the account was
+	// locked gets the lock, right password or not, so a flood of guesses
+	// learns nothing more than five do.
+	if cur, _, err := a.loginAccount(ctx, username); err != nil {
+		return nil, fmt.Errorf("login: %w", err)
+	} else if cur.LockedUntil.After(s.now()) {
+		_ = s.audit(ctx, nil, anonymousActor, ActionLoginFailed, acct.ID, map[string]string{"reason": "locked"})
+		return nil, &LockedError{Until: cur.LockedUntil}
 	}
 	if !ok {
 		if err := a.loginFailed(ctx, acct.ID); err != nil {

@@ -41,8 +41,11 @@ func (svc *Service) Correct(ctx context.Context, a *Account, id, fileName string
 		_ = svc.Store.audit(ctx, nil, actorOf(a), ActionDenied, id, map[string]string{"what": "correct"})
 		return nil, err
 	}
-	if old.Status == StatusSuperseded {
+	switch old.Status {
+	case StatusSuperseded:
 		return nil, fmt.Errorf("document %s: %w: it is already superseded; correct its newest version", id, ErrConflict)
+	case StatusSigned:
+		return nil, fmt.Errorf("document %s: %w: it is being registered; correct it once it is published", id, ErrConflict)
 	}
 	records, err := readRecords(old.Kind, fileName, data)
 	if err != nil {
@@ -62,6 +65,12 @@ func (svc *Service) Correct(ctx context.Context, a *Account, id, fileName string
 		return nil, fmt.Errorf("%s: %w: the corrected record is another document (%s, not %s)", fileName, ErrInvalid, p.desc.Key, old.Key)
 	}
 	p.nd.doc.Reason = reason
+	if old.Status == StatusWaiting && old.Supersedes != "" {
+		// old was itself a correction never published: the new version
+		// replaces the version old would have replaced, so that one is
+		// superseded when this one is published.
+		p.nd.doc.Supersedes = old.Supersedes
+	}
 	err = svc.Store.tx(ctx, func(tx *sql.Tx) error {
 		res, err := svc.Store.exec(ctx, tx, `UPDATE documents SET status = 'superseded', updated_at = ? WHERE id = ? AND status = ?`,
 			formatTime(svc.Now()), old.ID, string(old.Status))

@@ -3,8 +3,11 @@ package workflow_test
 import (
 	"bytes"
 	"context"
+	"crypto"
 	"errors"
+	"io"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/kyso-vn/kyso/hsm"
@@ -200,5 +203,89 @@ func TestTranscriptOnPostgres(t *testing.T) {
 	checkPublished(t, env, docs[0].ID, len(docs[0].Steps))
 	if _, err := env.Service.Import(context.Background(), env.Account(t, workflowtest.SchoolAdmin), workflow.KindTranscript, "hoc-ba.csv", workflowtest.Transcripts(t, 1)); err != nil {
 		t.Fatalf("re-import after publication: %v", err)
+	}
+}
+
+// stoppingSigner closes stop after its first signature, as the service's
+// shutdown would in the middle of a batch.
+type stoppingSigner struct {
+	crypto.Signer
+	stop chan struct{}
+	once sync.Once
+}
+
+func (s *stoppingSigner) Sign(r io.Reader, digest []byte, opts crypto.SignerOpts) ([]byte, error) {
+	sig, err := s.Signer.Sign(r, digest, opts)
+	s.once.Do(func() { close(s.stop) })
+	return sig, err
+}
+
+func TestBatchStopsBetweenDocuments(t *testing.T) {
+	env := workflowtest.New(t, workflowtest.Options{})
+	ctx := context.Background()
+	docs := importFile(t, env, workflow.KindDiploma, "bang.csv", workflowtest.Diplomas(t, 4))
+	stop := make(chan struct{})
+	open := env.Service.OpenKey
+	env.Service.Stopping = stop
+	env.Service.OpenKey = func(ctx context.Context, a *workflow.Account, pin []byte) (*workflow.OpenedKey, error) {
+		k, err := open(ctx, a, pin)
+		if err == nil {
+			k.Signer = &stoppingSigner{Signer: k.Signer, stop: stop}
+		}
+		return k, err
+	}
+	director := env.People[workflowtest.Director]
+	res, err := env.Service.SignBatch(ctx, director.Account, ids(docs), []byte(director.PIN))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Published != 1 || len(res.Items) != 4 {
+		t.Fatalf("batch stopped after the first document: %+v", res)
+	}
+	for _, it := range res.Items[1:] {
+		if !errors.Is(it.Err, workflow.ErrStopped) {
+			t.Fatalf("%s: %v, want ErrStopped", it.DocumentID, it.Err)
+		}
+		d, _ := env.Store.Document(ctx, it.DocumentID)
+		if d.Version != 1 || d.Status != workflow.StatusWaiting {
+			t.Fatalf("a document after the stop changed: %+v", d)
+		}
+	}
+	checkPublished(t, env, res.Items[0].DocumentID, 1)
+}
+
+// TestCorrectionOfUnpublishedCorrection corrects a published diploma, then
+// corrects the correction before anyone signed it: publishing the third
+// version supersedes the first.
+func TestCorrectionOfUnpublishedCorrection(t *testing.T) {
+	env := workflowtest.New(t, workflowtest.Options{})
+	ctx := context.Background()
+	docs := importFile(t, env, workflow.KindDiploma, "bang.csv", workflowtest.Diplomas(t, 1))
+	signAs(t, env, workflowtest.Director)
+	admin := env.Account(t, workflowtest.DeptAdmin)
+	ds := templates.SampleGraduates(1)
+	ds[0].Serial = "T 09999998"
+	v2data, _ := templates.DiplomasCSV(ds)
+	v2, err := env.Service.Correct(ctx, admin, docs[0].ID, "v2.csv", v2data, "Sai số hiệu")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds[0].Serial = "T 09999999"
+	v3data, _ := templates.DiplomasCSV(ds)
+	v3, err := env.Service.Correct(ctx, admin, v2.ID, "v3.csv", v3data, "Sai số hiệu lần nữa")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v3.Supersedes != docs[0].ID {
+		t.Fatalf("v3 supersedes %s, want the published %s", v3.Supersedes, docs[0].ID)
+	}
+	signAs(t, env, workflowtest.Director)
+	checkPublished(t, env, v3.ID, 1)
+	v1, _ := registry.ParseID(docs[0].ID)
+	if c, err := env.Registry.Get(ctx, v1); err != nil || c.Status != registry.StatusSuperseded || c.SupersededBy.String() != v3.ID {
+		t.Fatalf("v1: %+v, %v; want superseded by v3", c, err)
+	}
+	if d, _ := env.Store.Document(ctx, v2.ID); d.Status != workflow.StatusSuperseded {
+		t.Fatalf("v2 is %s, want superseded", d.Status)
 	}
 }

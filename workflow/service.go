@@ -39,13 +39,22 @@ type OpenedKey struct {
 // It must not retry a wrong PIN: a token locks after a few.
 type KeyOpener func(ctx context.Context, a *Account, pin []byte) (*OpenedKey, error)
 
+// ErrFileKeysOff means an account's key is a development key file and
+// the service does not allow them (hsm.allow_file_keys).
+var ErrFileKeysOff = errors.New("development key files are not allowed here")
+
 // HSMKeys opens accounts' pkcs11: URIs through package hsm, with module as
 // the PKCS#11 module for URIs that name none. The PIN is given to the token
-// once, as the prompt's answer, and nothing keeps it.
-func HSMKeys(module string) KeyOpener {
+// once, as the prompt's answer, and nothing keeps it. allowFiles lets
+// file: URIs (encrypted development key files, the passphrase typed as the
+// PIN) be used; production keeps it off.
+func HSMKeys(module string, allowFiles bool) KeyOpener {
 	return func(ctx context.Context, a *Account, pin []byte) (*OpenedKey, error) {
 		if a.KeyKind != KeyHSM || a.KeyURI == "" {
 			return nil, fmt.Errorf("account %s: %w: no HSM key", a.ID, ErrWrongKeyKind)
+		}
+		if !allowFiles && !strings.HasPrefix(a.KeyURI, hsm.SchemePKCS11+":") {
+			return nil, fmt.Errorf("account %s: %w", a.ID, ErrFileKeysOff)
 		}
 		chain, err := parseChain(a.Certificates)
 		if err != nil {
@@ -118,6 +127,21 @@ type Service struct {
 	MaxBatch int
 	Rand     io.Reader
 	Now      func() time.Time
+	// Stopping, when closed, stops running batches between two documents:
+	// the document being signed is finished and stored, the rest are left
+	// untouched (ErrStopped). The service closes it when its shutdown
+	// grace period is over; nil never stops.
+	Stopping <-chan struct{}
+}
+
+// stopping reports whether batches must stop.
+func (svc *Service) stopping() bool {
+	select {
+	case <-svc.Stopping:
+		return true
+	default:
+		return false
+	}
 }
 
 // Check reports a Service missing a required part.

@@ -129,7 +129,7 @@ func (svc *Service) SignBatch(ctx context.Context, a *Account, ids []string, pin
 		return nil, err
 	}
 	for i, d := range docs {
-		if ctx.Err() != nil {
+		if ctx.Err() != nil || svc.stopping() {
 			for _, rest := range docs[i:] {
 				res.add(ItemResult{DocumentID: rest.ID, Title: rest.Title, Outcome: OutcomeSkipped, Err: ErrStopped})
 			}
@@ -203,6 +203,10 @@ const maxConflicts = 3
 func (svc *Service) signWithRetry(ctx context.Context, a *Account, id string, sign func(data []byte, d *Document, st *Step) ([]byte, error), method string) ItemResult {
 	it := ItemResult{DocumentID: id, Outcome: OutcomeFailed}
 	for attempt := 0; ; attempt++ {
+		if attempt > 2*maxConflicts {
+			it.Err = fmt.Errorf("document %s: %w", id, ErrConflict)
+			return it
+		}
 		data, version, err := svc.Store.DocumentPDF(ctx, id)
 		if err != nil {
 			it.Err = err

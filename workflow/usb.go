@@ -10,8 +10,10 @@ import (
 	"fmt"
 	"path"
 	"strings"
+	"time"
 
 	"github.com/kyso-vn/kyso/registry"
+	"github.com/kyso-vn/kyso/signer"
 	"github.com/kyso-vn/kyso/verify"
 )
 
@@ -45,8 +47,8 @@ func (svc *Service) Download(ctx context.Context, a *Account, ids []string) ([]F
 			return nil, nil, err
 		}
 		sum := sha256.Sum256(data)
-		if _, err := svc.Store.db.ExecContext(ctx, svc.Store.bind(`INSERT INTO usb_downloads (document_id, account_id, sent_sha256, at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`),
-			d.ID, a.ID, hex.EncodeToString(sum[:]), formatTime(svc.Now())); err != nil {
+		if _, err := svc.Store.db.ExecContext(ctx, svc.Store.bind(`INSERT INTO usb_downloads (document_id, account_id, sent_sha256, sent_size, at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
+			d.ID, a.ID, hex.EncodeToString(sum[:]), len(data), formatTime(svc.Now())); err != nil {
 			return nil, nil, fmt.Errorf("record download of %s: %w", d.ID, err)
 		}
 		if err := svc.Store.audit(ctx, nil, actorOf(a), ActionDownload, d.ID, map[string]string{"sent_sha256": hex.EncodeToString(sum[:])}); err != nil {
@@ -87,6 +89,15 @@ func (svc *Service) Upload(ctx context.Context, a *Account, files []File) (*Batc
 	}
 	res := &BatchResult{}
 	for _, f := range files {
+		if int64(len(f.Data)) > verify.DefaultMaxSize {
+			res.add(ItemResult{DocumentID: strings.TrimSuffix(path.Base(f.Name), ".pdf"), Outcome: OutcomeFailed,
+				Err: &UploadError{File: path.Base(f.Name), Reason: fmt.Sprintf("larger than %d MiB", verify.DefaultMaxSize>>20)}})
+			continue
+		}
+		if ctx.Err() != nil || svc.stopping() {
+			res.add(ItemResult{DocumentID: strings.TrimSuffix(path.Base(f.Name), ".pdf"), Outcome: OutcomeSkipped, Err: ErrStopped})
+			continue
+		}
 		it := svc.uploadOne(ctx, a, leaf[0], f)
 		if it.Err != nil && errors.Is(it.Err, ErrUploadMismatch) {
 			_ = svc.Store.audit(ctx, nil, actorOf(a), ActionUploadRejected, it.DocumentID, map[string]string{"reason": uploadReason(it.Err)})
@@ -125,6 +136,28 @@ func (svc *Service) uploadOne(ctx context.Context, a *Account, leaf *x509.Certif
 		it.Err = sentErr
 	}
 	return it
+}
+
+// maxClockSkew and maxUploadAge bound the signing time an upload may
+// claim: a little in the future (clocks differ), and no older than the
+// downloads it could come from.
+const (
+	maxClockSkew = 10 * time.Minute
+	maxUploadAge = 30 * 24 * time.Hour
+)
+
+// uploadedCertificate is the certificate that signed field in a PDF.
+func uploadedCertificate(pdf []byte, field string) (*x509.Certificate, error) {
+	fields, err := signer.Fields(pdf)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range fields {
+		if f.Name == field && f.Signed {
+			return f.SignerCertificate()
+		}
+	}
+	return nil, fmt.Errorf("field %s is not signed", field)
 }
 
 // checkUpload checks that up is sent plus exactly a's signature in field
@@ -171,8 +204,15 @@ func (svc *Service) checkUpload(ctx context.Context, a *Account, leaf *x509.Cert
 	if sig.Field != st.Field || sig.Kind != verify.KindSignature || !sig.CoversWholeDocument {
 		return refuse("the last signature is not yours in field %s", st.Field)
 	}
-	if sig.Signer.Serial != leaf.SerialNumber.Text(16) || sig.Signer.Issuer != leaf.Issuer.String() {
+	if cert, err := uploadedCertificate(up, st.Field); err != nil || !cert.Equal(leaf) {
 		return refuse("signed with another certificate than the one registered for you")
+	}
+	now := svc.Now()
+	if now.Before(leaf.NotBefore) || now.After(leaf.NotAfter) {
+		return refuse("your certificate is not valid now (valid %s to %s)", leaf.NotBefore.Format(time.DateOnly), leaf.NotAfter.Format(time.DateOnly))
+	}
+	if d := sig.SigningTime.Sub(now); d > maxClockSkew || d < -maxUploadAge {
+		return refuse("the signing time %s is not the time of this upload", sig.SigningTime.Format(time.RFC3339))
 	}
 	if sig.Indication != verify.TotalPassed || rep.Indication != verify.TotalPassed {
 		return refuse("the signature does not verify: %s %s", sig.Indication, sig.SubIndication)
@@ -186,35 +226,32 @@ func (svc *Service) checkUpload(ctx context.Context, a *Account, leaf *x509.Cert
 
 // downloadedPrefix reports whether up begins with a version of the
 // document a downloaded earlier (so it was signed over an old version).
+// Each version sent is known by its length and hash: one prefix is hashed
+// per version.
 func (svc *Service) downloadedPrefix(ctx context.Context, a *Account, id string, up []byte) bool {
-	rows, err := svc.Store.db.QueryContext(ctx, svc.Store.bind(`SELECT sent_sha256 FROM usb_downloads WHERE document_id = ? AND account_id = ?`), id, a.ID)
+	rows, err := svc.Store.db.QueryContext(ctx, svc.Store.bind(`SELECT sent_sha256, sent_size FROM usb_downloads WHERE document_id = ? AND account_id = ?`), id, a.ID)
 	if err != nil {
 		return false
 	}
-	defer rows.Close()
-	sums := map[string]bool{}
+	type sent struct {
+		sum  string
+		size int64
+	}
+	var versions []sent
 	for rows.Next() {
-		var s string
-		if rows.Scan(&s) == nil {
-			sums[s] = true
+		var v sent
+		if rows.Scan(&v.sum, &v.size) == nil {
+			versions = append(versions, v)
 		}
 	}
-	// A signed revision ends with %%EOF; try each end of a revision.
-	for i := 0; i < len(up); {
-		j := bytes.Index(up[i:], []byte("%%EOF"))
-		if j < 0 {
-			break
-		}
-		end := i + j + len("%%EOF")
-		for _, k := range []int{end, end + 1, end + 2} {
-			if k <= len(up) {
-				s := sha256.Sum256(up[:k])
-				if sums[hex.EncodeToString(s[:])] {
-					return true
-				}
+	rows.Close()
+	for _, v := range versions {
+		if v.size > 0 && v.size < int64(len(up)) {
+			s := sha256.Sum256(up[:v.size])
+			if hex.EncodeToString(s[:]) == v.sum {
+				return true
 			}
 		}
-		i = end
 	}
 	return false
 }

@@ -108,6 +108,10 @@ type staffHSM struct {
 	// Module is the PKCS#11 module used for accounts' pkcs11: URIs that
 	// name none (no module-path attribute); optional.
 	Module string `toml:"module"`
+	// AllowFileKeys lets accounts' keys be encrypted key files (file:
+	// URIs) whose passphrase is typed as the PIN: for development and
+	// demos, never production.
+	AllowFileKeys bool `toml:"allow_file_keys"`
 }
 
 // staffLog is [log].

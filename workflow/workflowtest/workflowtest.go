@@ -148,7 +148,7 @@ func New(t testing.TB, opts Options) *Env {
 	env := &Env{Store: store, Auth: auth, Registry: reg, CA: ca, Clock: clock, HSM: h, People: map[string]*Person{}}
 	env.Service = &workflow.Service{
 		Store: store, Registry: reg, Fonts: fonts, Roots: ca.Chain()[len(ca.Chain())-1:],
-		OpenKey: workflow.HSMKeys(h.Module), BaseURL: "https://xacthuc.example.edu.vn",
+		OpenKey: workflow.HSMKeys(h.Module, false), BaseURL: "https://xacthuc.example.edu.vn",
 		MaxBatch: 500, Rand: rand.Reader, Now: clock.Now,
 	}
 	const actor = "test:setup"
