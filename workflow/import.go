@@ -304,8 +304,13 @@ func belongsTo(rec *templates.Record, org *Org) error {
 	return nil
 }
 
+// errNotSigner marks signerOf's refusals: no account holds the step, or
+// not the person the record names, or one without a key.
+var errNotSigner = errors.New("no account may sign this")
+
 // signerOf resolves a plan step to the one account that must sign it, and
-// checks that the account is the person the record names.
+// checks that the account is the person the record names. Its refusals
+// match errNotSigner; other errors are the store's.
 func (svc *Service) signerOf(ctx context.Context, org *Org, rec *templates.Record, ps templates.SigningStep) (*Account, error) {
 	year, class := "", ""
 	switch {
@@ -332,10 +337,10 @@ func (svc *Service) signerOf(ctx context.Context, org *Org, rec *templates.Recor
 		what = fmt.Sprintf("teacher of %s in %s %s", subject, class, year)
 		acct, err = svc.Store.AssigneeOf(ctx, org.ID, RoleSubjectTeacher, year, class, subject)
 	default:
-		return nil, fmt.Errorf("field %s: %w: unknown signer role %q", ps.Field, ErrInvalid, ps.Role)
+		return nil, fmt.Errorf("field %s: %w: unknown signer role %q (%w)", ps.Field, ErrInvalid, ps.Role, errNotSigner)
 	}
 	if errors.Is(err, ErrNotFound) {
-		return nil, fmt.Errorf("field %s: no account is the %s; create or assign it first", ps.Field, what)
+		return nil, fmt.Errorf("field %s: no account is the %s; create or assign it first%w", ps.Field, what, quiet(errNotSigner))
 	}
 	if err != nil {
 		return nil, fmt.Errorf("field %s: %w", ps.Field, err)
@@ -345,10 +350,10 @@ func (svc *Service) signerOf(ctx context.Context, org *Org, rec *templates.Recor
 		want = org.Name
 	}
 	if !sameName(ps.Name, want) {
-		return nil, fmt.Errorf("field %s: the record names %q, but the %s is %q", ps.Field, ps.Name, what, want)
+		return nil, fmt.Errorf("field %s: the record names %q, but the %s is %q%w", ps.Field, ps.Name, what, want, quiet(errNotSigner))
 	}
 	if acct.KeyKind == KeyNone {
-		return nil, fmt.Errorf("field %s: the %s (%s) has no signing key registered", ps.Field, what, acct.Username)
+		return nil, fmt.Errorf("field %s: the %s (%s) has no signing key registered%w", ps.Field, what, acct.Username, quiet(errNotSigner))
 	}
 	return acct, nil
 }
@@ -454,3 +459,11 @@ func scanImport(r rowScanner) (*ImportResult, error) {
 	}
 	return &res, nil
 }
+
+// quietError wraps an error for errors.Is without adding to the message.
+type quietError struct{ err error }
+
+func (q quietError) Error() string { return "" }
+func (q quietError) Unwrap() error { return q.err }
+
+func quiet(err error) error { return quietError{err} }

@@ -172,6 +172,14 @@ func sameName(a, b string) bool {
 
 // errorList flattens joined errors into their messages.
 func errorList(err error) []string {
+	var ve templates.ValidationErrors
+	if errors.As(err, &ve) {
+		out := make([]string, 0, len(ve))
+		for _, e := range ve {
+			out = append(out, e.Error())
+		}
+		return out
+	}
 	var multi interface{ Unwrap() []error }
 	if errors.As(err, &multi) {
 		var out []string

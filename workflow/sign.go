@@ -173,6 +173,9 @@ func (svc *Service) stillSigner(ctx context.Context, a *Account, d *Document, st
 		return fmt.Errorf("document %s record: %w", d.ID, err)
 	}
 	cur, err := svc.signerOf(ctx, org, rec, templates.SigningStep{Field: st.Field, Role: st.Role, Title: st.Title, Name: st.Name})
+	if err != nil && !errors.Is(err, errNotSigner) {
+		return err // the store's, or the context's
+	}
 	if err != nil || cur.ID != a.ID || a.Disabled {
 		_ = svc.Store.audit(ctx, nil, actorOf(a), ActionDenied, d.ID, map[string]string{"what": "sign", "field": st.Field, "reason": "no_longer_assigned"})
 		return fmt.Errorf("document %s field %s: %w: you no longer hold this role or assignment", d.ID, st.Field, ErrForbidden)

@@ -30,13 +30,17 @@ signer of the class's học bạ and three học bạ years issued into DIR/hocb
 (each signed by its subject teachers, the homeroom teacher, the principal and
 the school seal, in that order), register them in DIR/registry.db, and start the
 verification server with the transparency log (DIR/log.key, DIR/log.pub,
-origin kyso.local/log). Running it again on the same DIR reuses everything and
+origin kyso.local/log) and the staff signing service (DIR/staff.toml,
+DIR/staff.db): an account for every signer of the sample class, each with a
+development key, and a gradebook, three học bạ and three diplomas waiting for
+them to sign in the browser. Running it again on the same DIR reuses everything and
 issues nothing twice.
 
 It prints machine-readable lines:
   trust: PATH   the roots file to pass to 'kyso verify --trust'
   pdf: PATH     one per issued PDF: the diplomas, the gradebooks, the học bạ
   url: URL      one verification page per PDF
+  staff: URL    the staff signing pages (accounts and PIN printed on stderr)
 
 The demo's key passphrase is kept in DIR/keys/director.pass so that the demo
 runs unattended; real keys live in tokens and their PINs are never stored.`)
@@ -161,14 +165,30 @@ runs unattended; real keys live in tokens and their PINs are never stored.`)
 		fmt.Fprintf(e.stdout, "url: %s/v/%s\n", strings.TrimRight(baseURL, "/"), r.ID)
 	}
 	fmt.Fprintf(e.stderr, "\nTry: kyso verify --trust %s --db %s --log-pub %s %s\n", trust, filepath.Join(*dir, "registry.db"), logPub, sum.results[0].Path)
+
+	// 7. The staff signing service, with documents waiting for their
+	// signers.
+	staffConfig, err := demoStaff(e, *dir, ca, *addr, baseURL, *count)
+	if err != nil {
+		return fmt.Errorf("set up the staff service: %w", err)
+	}
+	fmt.Fprintf(e.stdout, "staff: %s/staff/\n", strings.TrimRight(baseURL, "/"))
+	fmt.Fprintf(e.stderr, `
+Staff pages: %s/staff/ (password %q for every account, PIN %q for every key)
+  oanh.do      homeroom teacher of 10A1, teaches Hoạt động trải nghiệm
+  ngoc.tran    teaches Ngữ văn: a gradebook and three học bạ wait for her
+  dong.tran    principal;  vanthu.chuyenbt  keeps the school seal
+  phuc.le      Sở director: three diplomas wait for him
+  it.chuyenbt  school IT (imports, progress);  so.admin  the Sở's IT
+`, strings.TrimRight(baseURL, "/"), demoStaffPassword, demoStaffPIN)
 	if *noServe {
 		return nil
 	}
 
 	stopTSA()
 
-	// 7. Serve.
-	return cmdServe(e, []string{"--db", filepath.Join(*dir, "registry.db"), "--trust", trust, "--addr", *addr, "--base-url", baseURL, "--log-pub", logPub})
+	// 8. Serve the public site and the staff pages.
+	return cmdStaffServe(e, []string{"--config", staffConfig})
 }
 
 // escapePath percent-encodes a path for a file: URI.

@@ -55,6 +55,7 @@ func commands() map[string]command {
 		"render":    {"render unsigned previews of diplomas, học bạ or gradebooks from a data file", cmdRender},
 		"extract":   {"print the machine-readable record embedded in a kyso PDF", cmdExtract},
 		"serve":     {"run the public verification server", cmdServe},
+		"staff":     {"run and administer the staff signing service (kyso staff serve --config FILE)", cmdStaff},
 		"revoke":    {"revoke a credential, with a reason (kept in the audit log)", cmdRevoke},
 		"supersede": {"record that a corrected credential replaces an older one", cmdSupersede},
 		"log":       {"create the transparency log's key (kyso log init)", cmdLog},

@@ -96,6 +96,7 @@ type demoOutput struct {
 	trust string
 	pdfs  []string
 	urls  []string
+	staff string
 }
 
 func parseDemo(t *testing.T, stdout string) demoOutput {
@@ -113,6 +114,8 @@ func parseDemo(t *testing.T, stdout string) demoOutput {
 			d.pdfs = append(d.pdfs, v)
 		case "url":
 			d.urls = append(d.urls, v)
+		case "staff":
+			d.staff = v
 		default:
 			t.Fatalf("demo printed an unknown key %q", k)
 		}

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -47,6 +48,10 @@ type StaffConfig struct {
 	BaseURL string `toml:"base_url"`
 	// DataDir is the folder of the service's files; default "kyso-data".
 	DataDir string `toml:"data_dir"`
+	// TrustedProxies are the addresses or CIDR ranges of reverse proxies
+	// whose X-Forwarded-For names the client (rate limits, logs); none by
+	// default: the client is the TCP peer.
+	TrustedProxies []string `toml:"trusted_proxies"`
 
 	Database        staffDatabase        `toml:"database"`
 	TLS             staffTLS             `toml:"tls"`
@@ -187,7 +192,7 @@ const (
 	defaultLockFor        = 15 * time.Minute
 	defaultLoginPerMinute = 10
 	defaultMaxImportBytes = 32 << 20
-	maxMaxImportBytes     = 1 << 30
+	maxMaxImportBytes     = 32 << 20 // the data file readers' own limit (templates.MaxInputSize)
 	defaultMaxUploadBytes = 128 << 20
 	maxMaxUploadBytes     = 1 << 30
 	defaultMaxBatch       = 500
@@ -512,6 +517,13 @@ func (c *StaffConfig) Validate() error {
 	add(checkHTTPURL("base_url", c.BaseURL, true))
 	if c.DataDir == "" {
 		add(keyErr("data_dir", errConfigRequired, "a folder"))
+	}
+	for _, p := range c.TrustedProxies {
+		if _, err := netip.ParsePrefix(p); err != nil {
+			if _, err := netip.ParseAddr(p); err != nil {
+				add(keyErr("trusted_proxies", errConfigInvalid, "%q is not an IP address or CIDR range", p))
+			}
+		}
 	}
 	add(c.checkDatabase("database.registry", c.Database.Registry, "database.registry_url_file", c.Database.RegistryURLFile, envRegistryURL))
 	add(c.checkDatabase("database.workflow", c.Database.Workflow, "database.workflow_url_file", c.Database.WorkflowURLFile, envWorkflowURL))

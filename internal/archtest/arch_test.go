@@ -23,6 +23,8 @@ var forbidden = map[string][]string{
 	"revocation":   {mod + "signer", mod + "hsm", mod + "pdf", mod + "templates", mod + "verify", mod + "registry", mod + "server", mod + "devca"},
 	"registry":     {mod + "signer", mod + "hsm", mod + "pdf", mod + "templates", mod + "verify", mod + "server"},
 	"assessment":   {mod + "templates", mod + "pdf", mod + "signer", mod + "hsm", mod + "verify", mod + "registry", mod + "server"},
+	"workflow":     {mod + "server", mod + "staffweb", "github.com/gin-gonic/gin"},
+	"staffweb":     {mod + "server", "github.com/digitorus/pdfsign"},
 	"server":       {"github.com/ThalesGroup/crypto11", "github.com/miekg/pkcs11", "github.com/go-pdf/fpdf", "github.com/digitorus/pdfsign", mod + "hsm", mod + "signer"},
 }
 

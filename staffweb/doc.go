@@ -1,0 +1,60 @@
+// Package staffweb serves the pages and the API that school and Sở staff
+// use to sign documents with kyso: everything under /staff/.
+//
+// The pages (Vietnamese by default, English with ?lang=en, remembered in a
+// cookie) are rendered on the server with html/template and work without
+// JavaScript; one small script only adds "select all" boxes. They are:
+// the login form; the queue of documents waiting for the signed-in person,
+// signed in one batch with the PIN of their key in the service's HSM, or
+// downloaded as a zip to sign on their own USB token with kyso sign and
+// uploaded back; the result of a batch, document by document; a document's
+// page with its signing steps, a preview of the PDF, its audit trail and,
+// for the organisation's administrator, a correction form; the progress of
+// the organisation by kind, year and class; and the import of data files.
+// The staff API (/staff/api/v1/) takes data files and gives progress to
+// systems holding a bearer API token.
+//
+// What it checks:
+//   - Sessions are the workflow's (Auth.Session): an HttpOnly, SameSite=Strict
+//     cookie scoped to /staff, Secure when configured. An expired session
+//     sends a GET to the login page (with a same-site next address) and
+//     answers a POST with 401.
+//   - Every form posted in a session carries the session's CSRF token in a
+//     field "csrf" (workflow.CheckCSRF); the login form carries a token
+//     that must equal a pre-session cookie (double submit). Forms have size
+//     limits: Config.MaxImport for data files and corrections,
+//     Config.MaxUpload for signed documents, 1 MiB for the others.
+//   - Login attempts are limited per client (Config.LoginPerMinute).
+//   - Nothing in a form says who signs: handlers pass the session's account
+//     to the workflow, which enforces who signs which step, in what order.
+//     Pages check the roles that may see them; a document is shown only to
+//     its signers and its organisation's administrators and principal, and
+//     is "not found" for everybody else.
+//   - The PIN is read from the request body into a byte slice without going
+//     through Go's form parsing, passed to the workflow, and zeroed when the
+//     batch returns, with the body it came from. It is never logged nor
+//     written back into a page.
+//   - Errors become a status and a message in each language in one place
+//     (classify); the cause of a server-side failure is logged with the
+//     request ID and the account ID, never a PIN, password, name or
+//     document content. Refusals (4xx) are logged by code only, since the
+//     workflow's messages about data files may quote the data.
+//   - Every response carries a strict Content-Security-Policy (no inline
+//     script or style, frames only from the site itself), nosniff,
+//     Referrer-Policy: no-referrer, and Cache-Control: no-store except for
+//     the static files.
+//
+// Known limits: a signing batch runs inside its HTTP request, so a long
+// batch needs the server's write timeout to allow for it; it is not stopped
+// when the browser goes away: it stops between two documents when the
+// service's grace period ends (workflow.Service.Stopping) and is abandoned
+// when the service aborts what still runs (Config.Stopping).
+// The PIN's bytes may still be in the HTTP server's read buffer, which this
+// package cannot wipe. The login rate limit keys on the client address (the
+// TCP peer unless Config.TrustedProxies names the proxy in front); it keeps
+// at most 100,000 clients and refuses new ones when that many are active.
+// The workflow's own import limit (workflow.DefaultMaxImport) applies on top
+// of Config.MaxImport. Messages the workflow writes about a data file
+// (import errors, correction errors) are shown as the workflow words them, in
+// English.
+package staffweb
