@@ -55,8 +55,8 @@ func TestLogin(t *testing.T) {
 				sess = ck
 			}
 		}
-		if sess == nil || !sess.HttpOnly || sess.SameSite != http.SameSiteStrictMode || sess.Path != "/staff" || sess.Secure {
-			t.Fatalf("session cookie %+v, want HttpOnly, SameSite=Strict, Path=/staff, not Secure", sess)
+		if sess == nil || !sess.HttpOnly || sess.SameSite != http.SameSiteStrictMode || sess.Path != "/staff" || sess.Secure || sess.MaxAge != 0 || !sess.Expires.IsZero() {
+			t.Fatalf("session cookie %+v, want HttpOnly, SameSite=Strict, Path=/staff, not Secure, a browser-session cookie", sess)
 		}
 		q := c.get("/staff/queue")
 		if q.StatusCode != http.StatusOK || !strings.Contains(q.body, f.env.Account(t, teacher).FullName) {

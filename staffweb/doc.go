@@ -50,9 +50,12 @@
 // service's grace period ends (workflow.Service.Stopping) and is abandoned
 // when the service aborts what still runs (Config.Stopping).
 // The PIN's bytes may still be in the HTTP server's read buffer, which this
-// package cannot wipe. The login rate limit keys on the client address (the
-// TCP peer unless Config.TrustedProxies names the proxy in front); it keeps
-// at most 100,000 clients and refuses new ones when that many are active.
+// package cannot wipe, and the PKCS#11 layer (crypto11) holds the PIN as a
+// Go string while the batch's key is open: it is unreachable once the batch
+// ends but not wiped. The login rate limit keys on the client address (the
+// TCP peer unless Config.TrustedProxies names the proxy in front; an IPv6
+// address by its /64); successful logins do not count; it keeps at most
+// 100,000 clients and forgets a random hundredth of them when full.
 // The workflow's own import limit (workflow.DefaultMaxImport) applies on top
 // of Config.MaxImport. Messages the workflow writes about a data file
 // (import errors, correction errors) are shown as the workflow words them, in

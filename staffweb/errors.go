@@ -116,6 +116,8 @@ func classify(err error) publicError {
 	case errors.Is(err, errNoRoute):
 		return publicError{Status: http.StatusNotFound, Code: "no_route"}
 	// The workflow.
+	case errors.Is(err, workflow.ErrBatchLimit):
+		return publicError{Status: http.StatusRequestEntityTooLarge, Code: "batch_limit"}
 	case errors.Is(err, workflow.ErrStopped):
 		return publicError{Status: http.StatusServiceUnavailable, Code: "stopped"}
 	case errors.Is(err, workflow.ErrWrongKeyKind):

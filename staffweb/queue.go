@@ -78,7 +78,10 @@ func (h *Handler) renderQueue(c *gin.Context, status int, err error, checked []s
 			i = len(v.Groups)
 			index[key] = i
 			label := []string{kindName(v.Lang, d.Kind)}
-			if d.Class != "" {
+			switch {
+			case d.Kind == workflow.KindDiploma && d.Class != "":
+				label = append(label, d.Class) // the graduates' school
+			case d.Class != "":
 				label = append(label, tr(v.Lang, "label.class", d.Class))
 			}
 			if y := yearLabel(v.Lang, d.Kind, d.SchoolYear); y != "" {
@@ -162,13 +165,18 @@ func (h *Handler) renderResult(c *gin.Context, headingKey string, res *workflow.
 	h.render(c, http.StatusOK, "result.html", v)
 }
 
+// maxSelection bounds the documents one form may tick. The workflow signs
+// the first Service.MaxBatch of them and leaves the rest for the next
+// batch, so a Sở director can tick a province's diplomas at once.
+const maxSelection = 50000
+
 // checkSelection checks the documents ticked before the workflow is
 // called.
 func (h *Handler) checkSelection(ids []string) error {
 	switch {
 	case len(ids) == 0:
 		return errNoSelection
-	case len(ids) > h.cfg.Service.MaxBatch:
+	case len(ids) > maxSelection:
 		return errTooLargeBatch
 	}
 	return nil

@@ -1,14 +1,15 @@
 package staffweb
 
 import (
+	"net/netip"
 	"sync"
 	"time"
 )
 
 // maxLimiterClients bounds the clients a limiter remembers. When that many
-// have tried within the window, new clients are refused until some age out:
-// an attacker with more addresses than this can slow logins down, but not
-// make the limiter grow without bound.
+// have tried within the window, a random hundredth is forgotten: an
+// attacker with more addresses than this can weaken the limit for some,
+// but neither refuse everyone nor make the limiter grow without bound.
 const maxLimiterClients = 100_000
 
 // limiter allows n events per window to each client: a token bucket of n
@@ -41,8 +42,14 @@ func (l *limiter) allow(client string) bool {
 	if !ok {
 		if len(l.clients) >= maxLimiterClients {
 			l.prune(now)
-			if len(l.clients) >= maxLimiterClients {
-				return false
+			// Still full (a flood of addresses): forget some clients
+			// rather than refuse every new one; the map's order picks
+			// them at random, so the flood's entries go first.
+			for k := range l.clients {
+				if len(l.clients) < maxLimiterClients*99/100 {
+					break
+				}
+				delete(l.clients, k)
 			}
 		}
 		b = &bucket{tokens: l.n, at: now}
@@ -66,4 +73,29 @@ func (l *limiter) prune(now time.Time) {
 			delete(l.clients, k)
 		}
 	}
+}
+
+// refund gives back a token taken from client's bucket: a successful login
+// does not count against the staff room's shared address.
+func (l *limiter) refund(client string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if b, ok := l.clients[client]; ok {
+		b.tokens = min(l.n, b.tokens+1)
+	}
+}
+
+// clientKey is the limiter's key for a client address: an IPv4 address,
+// or an IPv6 address's /64 (one site's network), since a single host can
+// use every address of its /64.
+func clientKey(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil || a.Is4() || a.Is4In6() {
+		return ip
+	}
+	p, err := a.Prefix(64)
+	if err != nil {
+		return ip
+	}
+	return p.String()
 }

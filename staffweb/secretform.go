@@ -130,9 +130,12 @@ func unhex(c byte) byte {
 // behind in memory the program no longer holds. tooLarge is true when r
 // holds more than limit bytes.
 func readBody(r io.Reader, sizeHint, limit int64) (data []byte, tooLarge bool, err error) {
+	// The claimed length only sizes the first buffer up to 8 KiB (a PIN
+	// form with a few hundred documents ticked): a client cannot make
+	// the server hold a large buffer by claiming a length it never sends.
 	size := int64(4096)
 	if sizeHint > 0 {
-		size = min(sizeHint, limit) + 1
+		size = min(sizeHint, limit, 8<<10) + 1
 	}
 	buf := make([]byte, 0, size)
 	for {

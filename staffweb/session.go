@@ -288,7 +288,8 @@ func (h *Handler) renderLogin(c *gin.Context, status int, err error, username, n
 
 // login checks the form and opens a session.
 func (h *Handler) login(c *gin.Context) {
-	if !h.logins.allow(c.ClientIP()) {
+	client := clientKey(c.ClientIP())
+	if !h.logins.allow(client) {
 		h.log(c).Warn("login rate limited")
 		c.Header("Retry-After", "60")
 		h.renderLogin(c, http.StatusTooManyRequests, errRateLimited, "", "/staff/queue", false)
@@ -311,6 +312,9 @@ func (h *Handler) login(c *gin.Context) {
 	}
 	sess, err := h.cfg.Auth.Login(c.Request.Context(), username, f.secret)
 	f.wipe()
+	if err == nil {
+		h.logins.refund(client)
+	}
 	if err != nil {
 		// renderLogin logs the refusal's code (or a failure's cause).
 		h.renderLogin(c, classify(err).Status, err, username, next, false)
@@ -322,9 +326,9 @@ func (h *Handler) login(c *gin.Context) {
 			h.log(c).Warn("end previous session", "err", err)
 		}
 	}
-	// Max-Age rather than Expires: the browser's clock need not be ours.
-	maxAge := max(1, int(sess.ExpiresAt.Sub(h.cfg.Now()).Seconds()))
-	http.SetCookie(c.Writer, &http.Cookie{Name: sessionCookie, Value: sess.Token, Path: cookiePath, MaxAge: maxAge,
+	// A session cookie (no Max-Age): closing the browser on a shared
+	// staff-room computer ends it; the server ends it at ExpiresAt anyway.
+	http.SetCookie(c.Writer, &http.Cookie{Name: sessionCookie, Value: sess.Token, Path: cookiePath,
 		HttpOnly: true, Secure: h.cfg.CookieSecure, SameSite: http.SameSiteStrictMode})
 	h.clearCookie(c, loginCookie)
 	h.log(c).Info("login", "account_id", sess.AccountID)

@@ -74,6 +74,24 @@ type Handler struct {
 	pages  *template.Template
 	gin    *gin.Engine
 	logins *limiter
+	// heavy bounds the uploads (USB-signed files, data files) read and
+	// checked at once: each may hold up to MaxUpload bytes.
+	heavy chan struct{}
+}
+
+// maxHeavy is how many uploads are read and checked at once.
+const maxHeavy = 2
+
+// oneHeavy waits for an upload slot, so that a burst of large uploads
+// queues instead of filling the memory.
+func (h *Handler) oneHeavy(c *gin.Context) {
+	select {
+	case h.heavy <- struct{}{}:
+		defer func() { <-h.heavy }()
+		c.Next()
+	case <-c.Request.Context().Done():
+		c.Abort()
+	}
 }
 
 // New checks cfg, applies its defaults and builds the handler.
@@ -107,7 +125,8 @@ func New(cfg Config) (*Handler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("staffweb: templates: %w", err)
 	}
-	h := &Handler{cfg: cfg, store: cfg.Service.Store, pages: pages, logins: newLimiter(cfg.LoginPerMinute, time.Minute, cfg.Now)}
+	h := &Handler{cfg: cfg, store: cfg.Service.Store, pages: pages, logins: newLimiter(cfg.LoginPerMinute, time.Minute, cfg.Now),
+		heavy: make(chan struct{}, maxHeavy)}
 
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
@@ -142,9 +161,9 @@ func New(cfg Config) (*Handler, error) {
 	in.POST("/logout", h.form(formPlain, 0), h.logout)
 	in.POST("/sign", h.form(formSecret, 0), h.sign)
 	in.POST("/usb/download", h.form(formPlain, 0), h.usbDownload)
-	in.POST("/usb/upload", h.form(formMultipart, cfg.MaxUpload), h.usbUpload)
-	in.POST("/imports", h.form(formMultipart, cfg.MaxImport), h.importPost)
-	in.POST("/documents/:id/correct", h.form(formMultipart, cfg.MaxImport), h.correct)
+	in.POST("/usb/upload", h.oneHeavy, h.form(formMultipart, cfg.MaxUpload), h.usbUpload)
+	in.POST("/imports", h.oneHeavy, h.form(formMultipart, cfg.MaxImport), h.importPost)
+	in.POST("/documents/:id/correct", h.oneHeavy, h.form(formMultipart, cfg.MaxImport), h.correct)
 
 	r.NoRoute(func(c *gin.Context) { h.fail(c, errNoRoute) })
 	r.NoMethod(func(c *gin.Context) { h.fail(c, errNoRoute) })
@@ -198,6 +217,12 @@ func (h *Handler) headers(c *gin.Context) {
 	hd.Set("Cross-Origin-Opener-Policy", "same-origin")
 	hd.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
 	hd.Set("Cache-Control", "no-store")
+	if h.cfg.CookieSecure {
+		// Served over HTTPS (or behind a proxy that is): browsers that
+		// saw it never fall back to plain HTTP, where the session cookie
+		// and the PIN would travel in clear.
+		hd.Set("Strict-Transport-Security", "max-age=31536000")
+	}
 	c.Next()
 }
 

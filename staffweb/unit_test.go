@@ -273,3 +273,41 @@ func TestBatchContext(t *testing.T) {
 		t.Fatal("the batch did not end when the service stopped")
 	}
 }
+
+func TestClientKey(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"192.0.2.7", "192.0.2.7"},
+		{"2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"},
+		{"2001:db8:1:2:ffff::1", "2001:db8:1:2::/64"},
+		{"::ffff:192.0.2.7", "::ffff:192.0.2.7"},
+		{"not an address", "not an address"},
+	} {
+		if got := clientKey(tc.in); got != tc.want {
+			t.Errorf("clientKey(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+// TestLimiterRefundAndFlood: a successful login gives its token back, and a
+// flood of clients does not shut new ones out.
+func TestLimiterRefundAndFlood(t *testing.T) {
+	now := time.Date(2025, 6, 2, 8, 0, 0, 0, time.UTC)
+	l := newLimiter(2, time.Minute, func() time.Time { return now })
+	for range 10 {
+		if !l.allow("staff-room") {
+			t.Fatal("successful logins were limited")
+		}
+		l.refund("staff-room")
+	}
+	l.allow("staff-room")
+	l.allow("staff-room")
+	if l.allow("staff-room") {
+		t.Fatal("a third failure within the window was allowed")
+	}
+	for i := range maxLimiterClients + 10 {
+		l.allow(fmt.Sprint("flood-", i))
+	}
+	if !l.allow("newcomer") {
+		t.Fatal("a new client was refused after a flood")
+	}
+}

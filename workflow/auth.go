@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -48,6 +49,55 @@ type Auth struct {
 
 	sem   chan struct{} // one token per hash running
 	dummy string        // a hash with Params that no password matches
+
+	// unknown counts the failures of usernames no account has, so that
+	// they lock like real ones and a locked answer does not tell that an
+	// account exists. Bounded by maxUnknownNames.
+	mu      sync.Mutex
+	unknown map[string]*unknownName
+}
+
+// unknownName is the lock-out state of a username no account has.
+type unknownName struct {
+	failures int
+	until    time.Time
+}
+
+// maxUnknownNames bounds the unknown usernames remembered.
+const maxUnknownNames = 10000
+
+// unknownFailed counts a failure of a username no account has and returns
+// the end of its lock when it is locked (now or already).
+func (a *Auth) unknownFailed(username string, now time.Time) time.Time {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.unknown == nil {
+		a.unknown = map[string]*unknownName{}
+	}
+	u := a.unknown[username]
+	if u == nil {
+		if len(a.unknown) >= maxUnknownNames {
+			for k, v := range a.unknown {
+				if !v.until.After(now) || len(a.unknown) >= maxUnknownNames {
+					delete(a.unknown, k)
+				}
+				if len(a.unknown) < maxUnknownNames*9/10 {
+					break
+				}
+			}
+		}
+		u = &unknownName{}
+		a.unknown[username] = u
+	}
+	if u.until.After(now) {
+		return u.until
+	}
+	u.failures++
+	if u.failures >= a.Policy.MaxFailures {
+		u.failures, u.until = 0, now.Add(a.Policy.LockFor)
+		// The lock applies from the next try, as for an account.
+	}
+	return time.Time{}
 }
 
 // NewAuth returns an Auth over s. Zero fields of p take DefaultPolicy's
@@ -202,6 +252,9 @@ func (a *Auth) Login(ctx context.Context, username string, password []byte) (*Se
 			return nil, fmt.Errorf("login: %w", err)
 		}
 		_ = s.audit(ctx, nil, anonymousActor, ActionLoginFailed, "", map[string]string{"reason": "unknown_user"})
+		if until := a.unknownFailed(strings.ToLower(strings.TrimSpace(username)), s.now()); !until.IsZero() {
+			return nil, &LockedError{Until: until}
+		}
 		return nil, ErrBadCredentials
 	}
 	if err != nil {

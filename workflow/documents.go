@@ -38,7 +38,7 @@ type Document struct {
 	Kind       string // registry kind: diploma, gradebook, hocba
 	OrgID      string
 	SchoolYear string
-	Class      string
+	Class      string // the class; for a diploma, the graduate's school
 	// Key is the credential's unique key (serial or document key).
 	Key    string
 	Title  string

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/kyso-vn/kyso/hsm"
 	"github.com/kyso-vn/kyso/registry"
@@ -287,5 +288,51 @@ func TestCorrectionOfUnpublishedCorrection(t *testing.T) {
 	}
 	if d, _ := env.Store.Document(ctx, v2.ID); d.Status != workflow.StatusSuperseded {
 		t.Fatalf("v2 is %s, want superseded", d.Status)
+	}
+}
+
+// TestWrongPINsLockSigning: SoftHSM2 never locks a token, so the service
+// counts wrong PINs itself.
+func TestWrongPINsLockSigning(t *testing.T) {
+	env := workflowtest.New(t, workflowtest.Options{})
+	ctx := context.Background()
+	docs := importFile(t, env, workflow.KindGradebook, "toan.csv", workflowtest.Gradebooks(t, 3, "Toán"))
+	teacher := env.People[workflowtest.MathTeacher]
+	for i := 1; i <= 5; i++ {
+		_, err := env.Service.SignBatch(ctx, teacher.Account, ids(docs), []byte("wrong"))
+		want := hsm.ErrWrongPIN
+		if i == 5 {
+			want = hsm.ErrPINLocked
+		}
+		if !errors.Is(err, want) {
+			t.Fatalf("wrong PIN %d: %v, want %v", i, err, want)
+		}
+	}
+	if _, err := env.Service.SignBatch(ctx, teacher.Account, ids(docs), []byte(teacher.PIN)); !errors.Is(err, hsm.ErrPINLocked) {
+		t.Fatalf("right PIN while locked: %v, want hsm.ErrPINLocked", err)
+	}
+	env.Clock.Advance(16 * time.Minute)
+	res, err := env.Service.SignBatch(ctx, teacher.Account, ids(docs), []byte(teacher.PIN))
+	if err != nil || res.Published != 1 {
+		t.Fatalf("after the lock: %+v, %v", res, err)
+	}
+}
+
+// TestLockOutSameForUnknownNames: a username no account has locks after the
+// same failures as a real one, so "locked" does not tell that it exists.
+func TestLockOutSameForUnknownNames(t *testing.T) {
+	env := workflowtest.New(t, workflowtest.Options{})
+	ctx := context.Background()
+	for _, name := range []string{workflowtest.MathTeacher, "no.such.teacher"} {
+		for i := 1; i <= 6; i++ {
+			_, err := env.Auth.Login(ctx, name, []byte("sai mật khẩu"))
+			want := workflow.ErrBadCredentials
+			if i == 6 {
+				want = workflow.ErrLockedOut
+			}
+			if !errors.Is(err, want) {
+				t.Fatalf("%s, try %d: %v, want %v", name, i, err, want)
+			}
+		}
 	}
 }

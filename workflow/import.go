@@ -373,13 +373,15 @@ func subjectOf(rec *templates.Record, role string) string {
 	return strings.TrimPrefix(role, "gvbm:")
 }
 
-// describeForStaff gives the school year, class and title staff pages
-// show for a record.
+// describeForStaff gives the school year, class (a diploma's school) and
+// title staff pages show for a record.
 func describeForStaff(rec *templates.Record) (year, class, title string) {
 	switch {
 	case rec.Diploma != nil:
 		d := rec.Diploma
-		return fmt.Sprint(d.GraduationYear), "", fmt.Sprintf("Bằng tốt nghiệp THPT %s – %s", d.Serial, d.FullName)
+		// A diploma has no class: the graduate's school groups the Sở's
+		// queue and progress.
+		return fmt.Sprint(d.GraduationYear), d.School, fmt.Sprintf("Bằng tốt nghiệp THPT %s – %s", d.Serial, d.FullName)
 	case rec.Gradebook != nil:
 		g := rec.Gradebook
 		return g.SchoolYear, g.Class, fmt.Sprintf("Sổ điểm %s – lớp %s – %s", g.Subject, g.Class, g.Term.Label())

@@ -45,7 +45,9 @@ var ErrFileKeysOff = errors.New("development key files are not allowed here")
 
 // HSMKeys opens accounts' pkcs11: URIs through package hsm, with module as
 // the PKCS#11 module for URIs that name none. The PIN is given to the token
-// once, as the prompt's answer, and nothing keeps it. allowFiles lets
+// once, as the prompt's answer; the PKCS#11 layer keeps it as a Go string
+// (which cannot be wiped) while the key is open, and nothing keeps it after
+// the batch closes the key. allowFiles lets
 // file: URIs (encrypted development key files, the passphrase typed as the
 // PIN) be used; production keeps it off.
 func HSMKeys(module string, allowFiles bool) KeyOpener {

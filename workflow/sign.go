@@ -4,9 +4,11 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/x509"
+	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/kyso-vn/kyso/hsm"
 	"github.com/kyso-vn/kyso/issuance"
@@ -27,6 +29,10 @@ const (
 // ErrStopped means the service stopped before the document was signed; it
 // was left as it was and can be signed again.
 var ErrStopped = errors.New("not signed: the service is stopping")
+
+// ErrBatchLimit means the document was chosen beyond the batch limit
+// (Service.MaxBatch) and left for the next batch.
+var ErrBatchLimit = errors.New("not signed in this batch: more documents were chosen than one batch signs; sign the rest in the next batch")
 
 // ItemResult is the outcome for one document of a batch.
 type ItemResult struct {
@@ -64,9 +70,6 @@ func (svc *Service) checkBatch(ctx context.Context, a *Account, ids []string, re
 	if len(ids) == 0 {
 		return nil, fmt.Errorf("%w: no document chosen", ErrInvalid)
 	}
-	if len(ids) > svc.MaxBatch {
-		return nil, fmt.Errorf("%w: %d documents, at most %d in one batch", ErrInvalid, len(ids), svc.MaxBatch)
-	}
 	var ok []*Document
 	seen := map[string]bool{}
 	for _, id := range ids {
@@ -74,6 +77,12 @@ func (svc *Service) checkBatch(ctx context.Context, a *Account, ids []string, re
 			continue
 		}
 		seen[id] = true
+		if len(seen) > svc.MaxBatch {
+			// A province's diplomas are chosen all at once: the first
+			// MaxBatch are signed, the rest wait for the next batch.
+			res.add(ItemResult{DocumentID: id, Outcome: OutcomeSkipped, Err: ErrBatchLimit})
+			continue
+		}
 		d, err := svc.Store.Document(ctx, id)
 		if err == nil {
 			var st *Step
@@ -118,12 +127,28 @@ func (svc *Service) SignBatch(ctx context.Context, a *Account, ids []string, pin
 	if len(docs) == 0 {
 		return res, nil
 	}
+	if until, err := svc.Store.pinLockedUntil(ctx, a.ID); err != nil {
+		return nil, err
+	} else if until.After(svc.Now()) {
+		_ = svc.Store.audit(ctx, nil, actorOf(a), ActionSignFailed, "", map[string]string{"reason": "pin_locked_by_service"})
+		return nil, &PINLockedError{Until: until}
+	}
 	key, err := svc.OpenKey(ctx, a, pin)
 	if err != nil {
 		_ = svc.Store.audit(ctx, nil, actorOf(a), ActionSignFailed, "", map[string]string{"reason": keyFailure(err), "documents": fmt.Sprint(len(docs))})
+		if errors.Is(err, hsm.ErrWrongPIN) {
+			if until, lerr := svc.Store.pinFailed(ctx, a.ID); lerr != nil {
+				return nil, errors.Join(err, lerr)
+			} else if !until.IsZero() {
+				return nil, &PINLockedError{Until: until}
+			}
+		}
 		return nil, err
 	}
 	defer key.Close()
+	if err := svc.Store.pinSucceeded(ctx, a.ID); err != nil {
+		return nil, err
+	}
 	session, err := signer.NewSession(key.Signer, key.Chain)
 	if err != nil {
 		return nil, err
@@ -181,6 +206,60 @@ func (svc *Service) stillSigner(ctx context.Context, a *Account, d *Document, st
 		return fmt.Errorf("document %s field %s: %w: you no longer hold this role or assignment", d.ID, st.Field, ErrForbidden)
 	}
 	return nil
+}
+
+// Wrong PINs in a row before the service stops opening an account's key,
+// and for how long. Tokens lock themselves after a few wrong PINs, but not
+// all do (SoftHSM2, some network HSMs): without this a stolen session
+// could try every PIN.
+const (
+	maxPINFailures = 5
+	pinLockFor     = 15 * time.Minute
+)
+
+// PINLockedError means the service stopped opening the account's key after
+// too many wrong PINs, until Until. It matches hsm.ErrPINLocked.
+type PINLockedError struct{ Until time.Time }
+
+func (e *PINLockedError) Error() string {
+	return fmt.Sprintf("%v: too many wrong PINs; signing is locked until %s", hsm.ErrPINLocked, e.Until.Format(time.RFC3339))
+}
+
+// Is makes errors.Is(err, hsm.ErrPINLocked) true.
+func (e *PINLockedError) Is(target error) bool { return target == hsm.ErrPINLocked }
+
+// pinLockedUntil is when the account's signing lock ends (zero: none).
+func (s *Store) pinLockedUntil(ctx context.Context, id string) (time.Time, error) {
+	var until string
+	err := s.db.QueryRowContext(ctx, s.bind(`SELECT pin_locked_until FROM accounts WHERE id = ?`), id).Scan(&until)
+	return parseTime(until), err
+}
+
+// pinFailed counts a wrong PIN and, at maxPINFailures in a row, locks
+// signing for pinLockFor; it returns the lock's end when it set one.
+func (s *Store) pinFailed(ctx context.Context, id string) (time.Time, error) {
+	var until time.Time
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, s.bind(`UPDATE accounts SET pin_failures = pin_failures + 1 WHERE id = ? RETURNING pin_failures`), id).Scan(&n); err != nil {
+			return err
+		}
+		if n < maxPINFailures {
+			return nil
+		}
+		until = s.now().Add(pinLockFor)
+		if _, err := s.exec(ctx, tx, `UPDATE accounts SET pin_failures = 0, pin_locked_until = ? WHERE id = ?`, formatTime(until), id); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, "account:"+id, ActionSignFailed, "", map[string]string{"reason": "pin_locked_by_service", "until": formatTime(until)})
+	})
+	return until, err
+}
+
+// pinSucceeded resets the account's wrong-PIN count.
+func (s *Store) pinSucceeded(ctx context.Context, id string) error {
+	_, err := s.db.ExecContext(ctx, s.bind(`UPDATE accounts SET pin_failures = 0 WHERE id = ? AND pin_failures <> 0`), id)
+	return err
 }
 
 // keyFailure names why a key did not open, for the audit log.

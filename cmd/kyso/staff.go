@@ -167,11 +167,9 @@ progress, corrections. See docs/CONFIG.md for the configuration file.`)
 	if err != nil {
 		return err
 	}
-	if reg.Log() != nil && logKeys != nil && logKeys.PrivateKey != "" {
-		// Credentials are published all day long: a checkpoint every minute
-		// covers them (a minute with nothing new keeps the last one), and
-		// one more at the end covers the last.
-		go checkpoints(e.ctx, reg, log, time.Minute)
+	signs := reg.Log() != nil && logKeys != nil && logKeys.PrivateKey != ""
+	go housekeeping(e.ctx, reg, signs, auth, log, time.Minute)
+	if signs {
 		defer func() {
 			if err := signLog(e, reg); err != nil {
 				log.Warn("transparency log", "err", err)
@@ -258,9 +256,11 @@ func readCertsPEM(path string) (string, error) {
 	return string(devca.CertsPEM(certs...)), nil
 }
 
-// checkpoints signs a checkpoint of the registry's transparency log every
-// period until ctx ends.
-func checkpoints(ctx context.Context, reg registryStore, log interface{ Warn(string, ...any) }, period time.Duration) {
+// housekeeping runs every period until ctx ends: it signs a checkpoint of
+// the registry's transparency log when sign is set (credentials are
+// published all day long; a minute with nothing new keeps the last
+// checkpoint), and deletes ended sessions.
+func housekeeping(ctx context.Context, reg registryStore, sign bool, auth *workflow.Auth, log interface{ Warn(string, ...any) }, period time.Duration) {
 	t := time.NewTicker(period)
 	defer t.Stop()
 	for {
@@ -268,9 +268,14 @@ func checkpoints(ctx context.Context, reg registryStore, log interface{ Warn(str
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		}
+		if sign {
 			if _, err := reg.SignCheckpoint(ctx); err != nil && ctx.Err() == nil {
 				log.Warn("sign the transparency log's checkpoint", "err", err)
 			}
+		}
+		if _, err := auth.DeleteExpiredSessions(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("delete ended sessions", "err", err)
 		}
 	}
 }

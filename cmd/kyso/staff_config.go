@@ -196,7 +196,7 @@ const (
 	defaultMaxUploadBytes = 128 << 20
 	maxMaxUploadBytes     = 1 << 30
 	defaultMaxBatch       = 500
-	maxMaxBatch           = 10000
+	maxMaxBatch           = 900 // an upload of a whole batch stays under Go's 1,000 multipart parts
 	defaultShutdownGrace  = 30 * time.Second
 	maxShutdownGrace      = time.Hour
 	// maxSecretFile bounds a file holding a database URL.
