@@ -251,6 +251,7 @@ var messages = map[string][2]string{
 	"err.bad_kind":               {"Loại văn bản không hợp lệ.", "Unknown kind of document."},
 	"err.no_name":                {"Thiếu tên tệp (tham số name, ví dụ name=so-diem.csv).", "The file name is missing (parameter name, e.g. name=gradebooks.csv)."},
 	"err.no_route":               {"Không có trang này.", "There is no such page."},
+	"download.left_out":          {"%d văn bản đã chọn không có trong tệp này, vì:", "%d of the documents ticked are not in this archive, because:"},
 	"err.batch_limit":            {"Chưa ký trong lượt này: mỗi lượt ký tối đa số văn bản cho phép; hãy ký phần còn lại ở lượt sau.", "Not signed in this batch: one batch signs a limited number of documents; sign the rest in the next batch."},
 	"err.stopped":                {"Dịch vụ đang dừng; văn bản chưa được ký và có thể ký lại sau.", "The service is stopping; the document was not signed and can be signed later."},
 	"err.wrong_key_kind":         {"Khoá ký của bạn không dùng được theo cách này.", "Your signing key cannot be used this way."},

@@ -188,12 +188,14 @@ func TestUSBDownloadUpload(t *testing.T) {
 	if strings.Contains(q.body, `name="pin"`) {
 		t.Error("the queue of a USB account asks for a PIN")
 	}
-	r := c.post("/staff/usb/download", url.Values{"csrf": {c.csrf}, "id": {id}})
+	// A document that is not the teacher's is left out, and the archive
+	// says so.
+	r := c.post("/staff/usb/download", url.Values{"csrf": {c.csrf}, "id": {id, "7KQ2M9P-X4R8T1B-HC0WZ3D"}})
 	if r.StatusCode != http.StatusOK || r.Header.Get("Content-Type") != "application/zip" {
 		t.Fatalf("download: %d %s", r.StatusCode, r.Header.Get("Content-Type"))
 	}
 	zr, err := zip.NewReader(strings.NewReader(r.body), int64(len(r.body)))
-	if err != nil || len(zr.File) != 1 || zr.File[0].Name != workflow.FileName(id) {
+	if err != nil || len(zr.File) != 2 || zr.File[0].Name != workflow.FileName(id) || zr.File[1].Name != "KHONG-TAI-VE.txt" {
 		t.Fatalf("zip: %v %v", zr, err)
 	}
 	rc, _ := zr.File[0].Open()

@@ -240,6 +240,22 @@ func (h *Handler) usbDownload(c *gin.Context) {
 			return
 		}
 	}
+	if left := len(res.Items) - len(files); left > 0 {
+		// Say in the archive which ticked documents it does not hold and
+		// why, rather than leave them out silently.
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: "KHONG-TAI-VE.txt", Method: zip.Deflate, Modified: now})
+		if err != nil {
+			h.fail(c, err)
+			return
+		}
+		lang := langOf(c)
+		fmt.Fprintf(w, "%s\r\n\r\n", tr(lang, "download.left_out", left))
+		for _, it := range res.Items {
+			if it.Err != nil {
+				fmt.Fprintf(w, "%s  %s  %s\r\n", it.DocumentID, it.Title, tr(lang, "err."+classify(it.Err).Code))
+			}
+		}
+	}
 	if err := zw.Close(); err != nil {
 		h.fail(c, err)
 		return

@@ -84,7 +84,9 @@ func (h *Handler) requireSession(c *gin.Context) {
 		if token != "" {
 			h.clearCookie(c, sessionCookie)
 		}
-		if c.Request.Method == http.MethodGet || c.Request.Method == http.MethodHead {
+		// Logging out of an ended session is done already: go to the
+		// login page rather than show an error.
+		if c.Request.Method == http.MethodGet || c.Request.Method == http.MethodHead || c.FullPath() == "/staff/logout" {
 			q := url.Values{"next": {c.Request.URL.RequestURI()}}
 			if token != "" {
 				q.Set("expired", "1")
