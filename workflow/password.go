@@ -114,6 +114,13 @@ func decodePHC(encoded string) (PasswordParams, []byte, []byte, error) {
 	if len(encoded) > maxEncodedHash {
 		return bad("too long")
 	}
+	// Go's base64 decoders skip \r and \n: refuse them, and anything else
+	// outside the PHC alphabet, so that one hash has one spelling.
+	if strings.IndexFunc(encoded, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("$=,+/", r))
+	}) >= 0 {
+		return bad("a character outside the PHC alphabet")
+	}
 	// "", "argon2id", "v=19", "m=..,t=..,p=..", salt, hash
 	f := strings.Split(encoded, "$")
 	if len(f) != 6 || f[0] != "" {
