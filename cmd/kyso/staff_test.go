@@ -8,13 +8,18 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/kyso-vn/kyso/registry/pgtest"
 )
 
 // staffSetup makes a data folder with a development CA and a staff
@@ -79,6 +84,17 @@ func TestStaffAdminCommands(t *testing.T) {
 // TestStaffServeStopsCleanly runs 'kyso staff serve', reads a page, checks
 // the JSON log (request IDs, no personal data), and stops it with SIGTERM.
 func TestStaffServeStopsCleanly(t *testing.T) {
+	testStaffServe(t, nil)
+}
+
+// TestStaffServeOnPostgres runs the same with both databases in
+// PostgreSQL, named by the environment as an operator would.
+func TestStaffServeOnPostgres(t *testing.T) {
+	srv := pgtest.Start(t)
+	testStaffServe(t, []string{"KYSO_REGISTRY_URL=" + srv.NewDatabase(t), "KYSO_WORKFLOW_URL=" + srv.NewDatabase(t)})
+}
+
+func testStaffServe(t *testing.T, env []string) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -86,7 +102,21 @@ func TestStaffServeStopsCleanly(t *testing.T) {
 	addr := ln.Addr().String()
 	ln.Close()
 	dir, config := staffSetup(t, addr)
+	if env != nil {
+		// The accounts live in PostgreSQL too: add one there.
+		pw := filepath.Join(dir, "pw")
+		os.WriteFile(pw, []byte("mật khẩu đủ dài\n"), 0o600)
+		for _, args := range [][]string{
+			{"staff", "org", "add", "--config", config, "--id", "so-ben-tre", "--kind", "department", "--name", "Sở Giáo dục và Đào tạo Bến Tre"},
+			{"staff", "user", "add", "--config", config, "--username", "so.admin", "--name", "Phạm Quốc Bảo", "--org", "so-ben-tre", "--roles", "so_admin", "--password-file", pw},
+		} {
+			if r := kyso(t, dir, env, args...); r.code != 0 {
+				t.Fatalf("kyso %s: %s", strings.Join(args, " "), r.stderr)
+			}
+		}
+	}
 	cmd := exec.Command(kysoBin, "staff", "serve", "--config", config)
+	cmd.Env = append(os.Environ(), env...)
 	cmd.Dir = dir
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
@@ -121,6 +151,9 @@ func TestStaffServeStopsCleanly(t *testing.T) {
 	if resp.StatusCode != 200 || !bytes.Contains(body, []byte("<form")) || resp.Header.Get("X-Request-ID") != "test-req-1" {
 		t.Fatalf("GET /staff/login = %d, request ID %q", resp.StatusCode, resp.Header.Get("X-Request-ID"))
 	}
+	if env != nil {
+		loginThroughForm(t, "http://"+addr, "so.admin", "mật khẩu đủ dài")
+	}
 	cmd.Process.Signal(syscall.SIGTERM)
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
@@ -150,5 +183,31 @@ func TestStaffServeStopsCleanly(t *testing.T) {
 	}
 	if !sawRequest || !sawStopped {
 		t.Fatalf("log: request logged with its ID %v, stopped %v", sawRequest, sawStopped)
+	}
+}
+
+// loginThroughForm logs in through the login form and checks that it leads to
+// the queue.
+func loginThroughForm(t *testing.T, base, username, password string) {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := c.Get(base + "/staff/login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	m := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindSubmatch(page)
+	if m == nil {
+		t.Fatal("no login form token")
+	}
+	resp, err = c.PostForm(base+"/staff/login", url.Values{"csrf": {string(m[1])}, "username": {username}, "password": {password}, "next": {"/staff/queue"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/staff/queue" {
+		t.Fatalf("login as %s: %d %s", username, resp.StatusCode, resp.Header.Get("Location"))
 	}
 }
