@@ -259,6 +259,11 @@ func (h *Handler) documentPDF(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
+	// The PDF holds personal data: who opened it is in the audit log.
+	if err := h.store.RecordAccess(c.Request.Context(), sessionOf(c).Account, workflow.ActionViewPDF, d.ID); err != nil {
+		h.fail(c, err)
+		return
+	}
 	c.Header("Content-Disposition", `inline; filename="`+workflow.FileName(d.ID)+`"`)
 	c.Header("Cache-Control", "no-store")
 	c.Data(http.StatusOK, "application/pdf", data)

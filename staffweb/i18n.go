@@ -213,6 +213,7 @@ var messages = map[string][2]string{
 	"action.locked_out":          {"Tạm khoá tài khoản", "Account locked"},
 	"action.logout":              {"Đăng xuất", "Logged out"},
 	"action.import":              {"Nhập dữ liệu", "Import"},
+	"action.view_pdf":            {"Mở tệp PDF", "Opened the PDF"},
 	"action.sign":                {"Ký", "Signed"},
 	"action.sign_failed":         {"Ký không thành công", "Signing failed"},
 	"action.usb_download":        {"Tải về để ký bằng USB token", "Downloaded for a USB token"},

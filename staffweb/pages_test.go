@@ -305,6 +305,10 @@ func TestDocumentPage(t *testing.T) {
 			!strings.HasPrefix(pdf.body, "%PDF-") {
 			t.Errorf("%s: PDF %d %v", u, pdf.StatusCode, pdf.Header)
 		}
+		log, err := f.env.Store.AuditLog(context.Background(), id, 1)
+		if err != nil || len(log) != 1 || log[0].Action != workflow.ActionViewPDF || log[0].Actor != "account:"+f.env.Account(t, u).ID {
+			t.Errorf("%s: opening the PDF is not in the audit log: %+v %v", u, log, err)
+		}
 	}
 	for _, u := range []string{"ngoc.tran", workflowtest.DeptAdmin, workflowtest.Director, workflowtest.SealKeeper} {
 		c := f.login(t, u)

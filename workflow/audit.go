@@ -30,6 +30,9 @@ const (
 	ActionRegister       = "register"
 	ActionCorrect        = "correct"
 	ActionDenied         = "denied"
+	// ActionViewPDF records that someone opened a document's PDF (it holds
+	// personal data).
+	ActionViewPDF = "view_pdf"
 )
 
 // AuditEntry is one row of the staff audit log. Detail holds identifiers
@@ -65,6 +68,12 @@ func (s *Store) audit(ctx context.Context, tx *sql.Tx, actor, action, subject st
 		return fmt.Errorf("audit %s: %w", action, err)
 	}
 	return nil
+}
+
+// RecordAccess appends an audit entry for account a's action on subject
+// that changes nothing in the store (viewing a document's PDF).
+func (s *Store) RecordAccess(ctx context.Context, a *Account, action, subject string) error {
+	return s.audit(ctx, nil, actorOf(a), action, subject, nil)
 }
 
 // AuditLog returns the newest entries first, at most limit of them, about
