@@ -10,7 +10,11 @@
 // uploaded back; the result of a batch, document by document; a document's
 // page with its signing steps, a preview of the PDF, its audit trail and,
 // for the organisation's administrator, a correction form; the progress of
-// the organisation by kind, year and class; and the import of data files.
+// the organisation by kind, year and class; the import of data files; and,
+// for a school's IT administrator (school_admin) and a Sở's (so_admin), the
+// organisation's accounts (create one, assign classes, register the
+// signing key's certificate, reset the password, disable and enable) and
+// their own API tokens (make one, revoke one).
 // The staff API (/staff/api/v1/) takes data files and gives progress to
 // systems holding a bearer API token.
 //
@@ -23,7 +27,8 @@
 //     field "csrf" (workflow.CheckCSRF); the login form carries a token
 //     that must equal a pre-session cookie (double submit). Forms have size
 //     limits: Config.MaxImport for data files and corrections,
-//     Config.MaxUpload for signed documents, 1 MiB for the others.
+//     Config.MaxUpload for signed documents, 48 KiB for a certificate
+//     chain, 1 MiB for the others.
 //   - Login attempts are limited per client (Config.LoginPerMinute).
 //   - Nothing in a form says who signs: handlers pass the session's account
 //     to the workflow, which enforces who signs which step, in what order.
@@ -34,6 +39,16 @@
 //     through Go's form parsing, passed to the workflow, and zeroed when the
 //     batch returns, with the body it came from. It is never logged nor
 //     written back into a page.
+//   - The account pages are for the administrators of a school (school_admin)
+//     and of a Sở (so_admin), for their own organisation's accounts only:
+//     another organisation's account is "not found", as is another
+//     person's API token. New passwords are typed twice and read like the
+//     PIN, never through Go's form parsing; they are checked against the
+//     workflow's policy, hashed by Auth and never written back into a page.
+//     An administrator cannot disable their own account. Every change goes
+//     through the workflow with the actor "account:ID", which audits it.
+//     A new API token's secret is shown once, on the page that answers the
+//     form (never logged, never cached), and only its hash is kept.
 //   - Errors become a status and a message in each language in one place
 //     (classify); the cause of a server-side failure is logged with the
 //     request ID and the account ID, never a PIN, password, name or
@@ -59,5 +74,12 @@
 // The workflow's own import limit (workflow.DefaultMaxImport) applies on top
 // of Config.MaxImport. Messages the workflow writes about a data file
 // (import errors, correction errors) are shown as the workflow words them, in
-// English.
+// English; so are the workflow's words about a refused account, key,
+// assignment or token form, shown under a message that names the field. The
+// field is read from those words (the workflow has no typed field error).
+// Making an API token is a POST answered with the page that shows the
+// secret: reloading that page posts again and makes another token. A new
+// HSM key URI is registered with its certificate chain uploaded again.
+// Tokens made on the pages last 1 to 730 days (the command line also makes
+// tokens that never expire).
 package staffweb

@@ -28,7 +28,23 @@ var (
 	errUnsupported   = errors.New("unsupported content type")
 	errTooLargeBatch = errors.New("too many documents in one batch")
 	errTooLarge      = errors.New("request body too large")
+	// The account and token pages.
+	errPasswordMismatch = errors.New("the two passwords differ")
+	errSelfDisable      = errors.New("an administrator cannot disable their own account")
+	errBadLifetime      = errors.New("token lifetime out of range")
 )
+
+// fieldError is a refusal of a form that names the field at fault (a
+// form field's name: "username", "certificates"). Code, when set,
+// replaces the code classify gives Err; Detail is the workflow's own
+// words about the value (never a secret), shown under the message.
+type fieldError struct {
+	Field, Code, Detail string
+	Err                 error
+}
+
+func (e *fieldError) Error() string { return "field " + e.Field + ": " + e.Err.Error() }
+func (e *fieldError) Unwrap() error { return e.Err }
 
 // tooLargeError is errTooLarge with the limit that was passed.
 type tooLargeError struct{ limit int64 }
@@ -44,11 +60,22 @@ func (e *tooLargeError) Is(target error) bool { return target == errTooLarge }
 type publicError struct {
 	Status int
 	Code   string
-	args   []any
+	// Field is the form field at fault, or "".
+	Field string
+	args  []any
+	// label, when set, is a message key whose words in the page's
+	// language are the message's first argument (a field's name).
+	label string
 }
 
 // Message is the error's message in lang.
-func (p publicError) Message(lang string) string { return tr(lang, "err."+p.Code, p.args...) }
+func (p publicError) Message(lang string) string {
+	args := p.args
+	if p.label != "" {
+		args = append([]any{tr(lang, p.label)}, args...)
+	}
+	return tr(lang, "err."+p.Code, args...)
+}
 
 // classify maps an error to its public form. This is the one place where
 // errors become statuses; an unknown error is a 500 whose cause is logged,
@@ -56,9 +83,20 @@ func (p publicError) Message(lang string) string { return tr(lang, "err."+p.Code
 func classify(err error) publicError {
 	var locked *workflow.LockedError
 	var tooLarge *tooLargeError
+	var field *fieldError
 	switch {
 	case err == nil:
 		return publicError{Status: http.StatusOK, Code: "none"}
+	case errors.As(err, &field):
+		pe := classify(field.Err)
+		pe.Field = field.Field
+		if field.Code != "" {
+			pe.Code = field.Code
+		}
+		if pe.Code == "invalid_field" {
+			pe.label = "field." + field.Field
+		}
+		return pe
 	// HSM: the batch was refused before anything was signed.
 	case errors.Is(err, hsm.ErrWrongPIN):
 		return publicError{Status: http.StatusBadRequest, Code: "wrong_pin"}
@@ -115,6 +153,12 @@ func classify(err error) publicError {
 		return publicError{Status: http.StatusBadRequest, Code: "no_name"}
 	case errors.Is(err, errNoRoute):
 		return publicError{Status: http.StatusNotFound, Code: "no_route"}
+	case errors.Is(err, errPasswordMismatch):
+		return publicError{Status: http.StatusBadRequest, Code: "password_mismatch"}
+	case errors.Is(err, errSelfDisable):
+		return publicError{Status: http.StatusForbidden, Code: "disable_self"}
+	case errors.Is(err, errBadLifetime):
+		return publicError{Status: http.StatusBadRequest, Code: "bad_lifetime", args: []any{maxTokenDays}}
 	// The workflow.
 	case errors.Is(err, workflow.ErrBatchLimit):
 		return publicError{Status: http.StatusRequestEntityTooLarge, Code: "batch_limit"}
@@ -153,6 +197,8 @@ type errorView struct {
 	Status  int
 	Code    string
 	Message string
+	// Field is the form field at fault, or "".
+	Field string
 	// Details lists the workflow's own words about a data file (import
 	// and correction errors); empty for everything else.
 	Details []string
@@ -166,9 +212,14 @@ func (h *Handler) errorView(c *gin.Context, err error) *errorView {
 	case pe.Status >= 500:
 		h.log(c).Error("staff request failed", "path", c.FullPath(), "code", pe.Code, "err", err)
 	default:
-		h.log(c).Info("staff request refused", "path", c.FullPath(), "status", pe.Status, "code", pe.Code)
+		h.log(c).Info("staff request refused", "path", c.FullPath(), "status", pe.Status, "code", pe.Code, "field", pe.Field)
 	}
-	return &errorView{Status: pe.Status, Code: pe.Code, Message: pe.Message(langOf(c))}
+	ev := &errorView{Status: pe.Status, Code: pe.Code, Message: pe.Message(langOf(c)), Field: pe.Field}
+	var field *fieldError
+	if pe.Status < 500 && errors.As(err, &field) && field.Detail != "" {
+		ev.Details = []string{field.Detail}
+	}
+	return ev
 }
 
 // errorPage is the page of an error that ends a request.

@@ -4,6 +4,8 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"crypto/rand"
+	"errors"
 	"io"
 	"net/http"
 	"net/url"
@@ -11,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kyso-vn/kyso/signer"
 	"github.com/kyso-vn/kyso/workflow"
@@ -24,6 +27,15 @@ func TestCSRFOnEveryPost(t *testing.T) {
 	f := newFixture(t, workflowtest.Options{}, nil)
 	docs := importAs(t, f.env, workflow.KindGradebook, "toan.csv", workflowtest.Gradebooks(t, 3, "Toán"))
 	id := docs[0].ID
+	ctx := context.Background()
+	teacher := f.env.Account(t, workflowtest.MathTeacher)
+	admin := f.env.Account(t, workflowtest.SchoolAdmin)
+	_, tok, err := f.env.Store.CreateAPIToken(ctx, admin.ID, "SMIS", []workflow.Scope{workflow.ScopeRead}, time.Time{}, rand.Reader, "test:setup")
+	if err != nil {
+		t.Fatal(err)
+	}
+	acct := "/staff/accounts/" + teacher.ID
+	newPassword := "một-mật-khẩu-khác-hẳn"
 	routes := map[string]func(c *client, csrf string) *response{
 		"/staff/logout": func(c *client, csrf string) *response {
 			return c.post("/staff/logout", url.Values{"csrf": {csrf}})
@@ -45,6 +57,34 @@ func TestCSRFOnEveryPost(t *testing.T) {
 			return c.postMultipart("/staff/documents/"+id+"/correct", url.Values{"csrf": {csrf}, "reason": {"sửa điểm"}},
 				upload{"file", "toan.csv", workflowtest.Gradebooks(t, 3, "Toán")})
 		},
+		"/staff/accounts": func(c *client, csrf string) *response {
+			return c.post("/staff/accounts", url.Values{"csrf": {csrf}, "username": {"forged.user"}, "full_name": {"Kẻ Giả Mạo"},
+				"roles": {"school_admin"}, "password": {newPassword}, "password2": {newPassword}})
+		},
+		"/staff/accounts/:id/assign": func(c *client, csrf string) *response {
+			return c.post(acct+"/assign", url.Values{"csrf": {csrf}, "role": {"subject_teacher"}, "school_year": {workflowtest.Year}, "class": {"12A9"}, "subject": {"Toán"}})
+		},
+		"/staff/accounts/:id/unassign": func(c *client, csrf string) *response {
+			return c.post(acct+"/unassign", url.Values{"csrf": {csrf}, "role": {"subject_teacher"}, "school_year": {workflowtest.Year}, "class": {workflowtest.Class}, "subject": {"Toán"}})
+		},
+		"/staff/accounts/:id/key": func(c *client, csrf string) *response {
+			return c.postMultipart(acct+"/key", url.Values{"csrf": {csrf}, "key_kind": {"none"}})
+		},
+		"/staff/accounts/:id/password": func(c *client, csrf string) *response {
+			return c.post(acct+"/password", url.Values{"csrf": {csrf}, "password": {newPassword}, "password2": {newPassword}})
+		},
+		"/staff/accounts/:id/disable": func(c *client, csrf string) *response {
+			return c.post(acct+"/disable", url.Values{"csrf": {csrf}})
+		},
+		"/staff/accounts/:id/enable": func(c *client, csrf string) *response {
+			return c.post(acct+"/enable", url.Values{"csrf": {csrf}})
+		},
+		"/staff/tokens": func(c *client, csrf string) *response {
+			return c.post("/staff/tokens", url.Values{"csrf": {csrf}, "name": {"forged"}, "scopes": {"import"}, "days": {"30"}})
+		},
+		"/staff/tokens/:id/revoke": func(c *client, csrf string) *response {
+			return c.post("/staff/tokens/"+tok.ID+"/revoke", url.Values{"csrf": {csrf}})
+		},
 	}
 	// Every POST route but the login (which has its own token) is here.
 	for _, r := range f.h.gin.Routes() {
@@ -61,7 +101,8 @@ func TestCSRFOnEveryPost(t *testing.T) {
 				// and corrects: each route is posted by someone who
 				// could use it with the right token.
 				user := workflowtest.MathTeacher
-				if path == "/staff/imports" || path == "/staff/documents/:id/correct" {
+				if path == "/staff/imports" || path == "/staff/documents/:id/correct" ||
+					strings.HasPrefix(path, "/staff/accounts") || strings.HasPrefix(path, "/staff/tokens") {
 					user = workflowtest.SchoolAdmin
 				}
 				c := f.login(t, user)
@@ -79,6 +120,22 @@ func TestCSRFOnEveryPost(t *testing.T) {
 	imports, _ := f.env.Store.Imports(context.Background(), workflowtest.SchoolID, 0)
 	if len(imports) != 1 {
 		t.Fatalf("%d imports, want 1: a forged import was taken", len(imports))
+	}
+	// Nor was an account created or changed, nor a token made or revoked.
+	if _, err := f.env.Store.AccountByUsername(ctx, "forged.user"); !errors.Is(err, workflow.ErrNotFound) {
+		t.Fatalf("a forged account was created: %v", err)
+	}
+	now, err := f.env.Store.Account(ctx, teacher.ID)
+	if err != nil || now.Disabled || now.KeyKind != teacher.KeyKind || now.Certificates != teacher.Certificates {
+		t.Fatalf("forged posts changed the teacher's account: %+v %v", now, err)
+	}
+	if as, _ := f.env.Store.Assignments(ctx, teacher.ID); len(as) != 1 {
+		t.Fatalf("forged posts changed the teacher's assignments: %v", as)
+	}
+	f.login(t, workflowtest.MathTeacher) // the password is the fixture's still
+	toks, _ := f.env.Store.APITokens(ctx, admin.ID)
+	if len(toks) != 1 || !toks[0].RevokedAt.IsZero() {
+		t.Fatalf("forged posts changed the admin's tokens: %+v", toks)
 	}
 }
 

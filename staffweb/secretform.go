@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -18,26 +19,35 @@ const maxFormFields = 20_000
 var errBadForm = errors.New("malformed form")
 
 // secretForm is an application/x-www-form-urlencoded form whose secret
-// field (a PIN, a password) was decoded into bytes of its own, never into a
-// string, so that it can be zeroed.
+// fields (a PIN, a password typed twice) were decoded into bytes of their
+// own, never into strings, so that they can be zeroed.
 type secretForm struct {
 	values url.Values
+	// secret is the first secret field's value (nil when absent).
 	secret []byte
+	// secrets holds every secret field's value by name.
+	secrets map[string][]byte
 }
 
-// wipe zeroes the secret.
+// get returns the value of the secret field key (nil when absent).
+func (f *secretForm) get(key string) []byte { return f.secrets[key] }
+
+// wipe zeroes the secrets.
 func (f *secretForm) wipe() {
 	if f != nil {
 		clear(f.secret)
+		for _, v := range f.secrets {
+			clear(v)
+		}
 	}
 }
 
-// parseSecretForm parses an urlencoded body. The field named secretKey
-// (which may appear once) is decoded into f.secret; every other field goes
+// parseSecretForm parses an urlencoded body. Each field named in
+// secretKeys (which may appear once each) is decoded into bytes of its
+// own: the first into f.secret, all into f.secrets; every other field goes
 // to f.values. The body is not kept: the caller zeroes it.
-func parseSecretForm(body []byte, secretKey string) (*secretForm, error) {
-	f := &secretForm{values: url.Values{}}
-	seenSecret := false
+func parseSecretForm(body []byte, secretKeys ...string) (*secretForm, error) {
+	f := &secretForm{values: url.Values{}, secrets: map[string][]byte{}}
 	n := 0
 	for len(body) > 0 {
 		var pair []byte
@@ -50,6 +60,7 @@ func parseSecretForm(body []byte, secretKey string) (*secretForm, error) {
 			continue
 		}
 		if n++; n > maxFormFields {
+			f.wipe()
 			return nil, errBadForm
 		}
 		rawKey, rawValue := pair, []byte(nil)
@@ -58,21 +69,28 @@ func parseSecretForm(body []byte, secretKey string) (*secretForm, error) {
 		}
 		key, err := url.QueryUnescape(string(rawKey))
 		if err != nil {
+			f.wipe()
 			return nil, errBadForm
 		}
-		if key == secretKey {
-			if seenSecret {
+		if slices.Contains(secretKeys, key) {
+			if _, seen := f.secrets[key]; seen {
 				f.wipe()
 				return nil, errBadForm
 			}
-			seenSecret = true
-			if f.secret, err = unescapeBytes(rawValue); err != nil {
+			v, err := unescapeBytes(rawValue)
+			if err != nil {
+				f.wipe()
 				return nil, errBadForm
+			}
+			f.secrets[key] = v
+			if key == secretKeys[0] {
+				f.secret = v
 			}
 			continue
 		}
 		value, err := url.QueryUnescape(string(rawValue))
 		if err != nil {
+			f.wipe()
 			return nil, errBadForm
 		}
 		f.values.Add(key, value)

@@ -123,6 +123,9 @@ const (
 	formMultipart
 	// formSecret: an urlencoded form with a PIN, read by parseSecretForm.
 	formSecret
+	// formPassword: an urlencoded form with a new password typed twice
+	// (fields password and password2), read by parseSecretForm.
+	formPassword
 )
 
 // multipartSlack is what a multipart form may hold beyond its files'
@@ -161,8 +164,12 @@ func (h *Handler) form(kind formKind, limit int64) gin.HandlerFunc {
 			if v := c.Request.MultipartForm.Value["csrf"]; len(v) > 0 {
 				given = v[0]
 			}
-		case formSecret:
-			f, err := h.readSecretForm(c, "pin")
+		case formSecret, formPassword:
+			keys := []string{"pin"}
+			if kind == formPassword {
+				keys = []string{"password", "password2"}
+			}
+			f, err := h.readSecretForm(c, keys...)
 			if err != nil {
 				h.fail(c, err)
 				return
@@ -179,9 +186,9 @@ func (h *Handler) form(kind formKind, limit int64) gin.HandlerFunc {
 	}
 }
 
-// readSecretForm reads an urlencoded body holding the secret field
-// secretKey, zeroing the body once parsed.
-func (h *Handler) readSecretForm(c *gin.Context, secretKey string) (*secretForm, error) {
+// readSecretForm reads an urlencoded body holding the secret fields
+// secretKeys, zeroing the body once parsed.
+func (h *Handler) readSecretForm(c *gin.Context, secretKeys ...string) (*secretForm, error) {
 	if mt, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type")); mt != "application/x-www-form-urlencoded" {
 		return nil, errBadForm
 	}
@@ -193,7 +200,7 @@ func (h *Handler) readSecretForm(c *gin.Context, secretKey string) (*secretForm,
 		return nil, errBadForm
 	}
 	defer clear(body)
-	return parseSecretForm(body, secretKey)
+	return parseSecretForm(body, secretKeys...)
 }
 
 // bodyError names why a form could not be read.

@@ -156,6 +156,9 @@ func New(cfg Config) (*Handler, error) {
 	in.GET("/progress", h.progressPage)
 	in.GET("/imports", h.importsPage)
 	in.GET("/imports/:id", h.importPage)
+	in.GET("/accounts", h.accountsPage)
+	in.GET("/accounts/:id", h.accountPage)
+	in.GET("/tokens", h.tokensPage)
 	// Every POST in a session goes through h.form, which checks the
 	// session's CSRF token (TestCSRFOnEveryPost lists them all).
 	in.POST("/logout", h.form(formPlain, 0), h.logout)
@@ -164,6 +167,15 @@ func New(cfg Config) (*Handler, error) {
 	in.POST("/usb/upload", h.oneHeavy, h.form(formMultipart, cfg.MaxUpload), h.usbUpload)
 	in.POST("/imports", h.oneHeavy, h.form(formMultipart, cfg.MaxImport), h.importPost)
 	in.POST("/documents/:id/correct", h.oneHeavy, h.form(formMultipart, cfg.MaxImport), h.correct)
+	in.POST("/accounts", h.form(formPassword, 0), h.createAccount)
+	in.POST("/accounts/:id/assign", h.form(formPlain, 0), h.assign)
+	in.POST("/accounts/:id/unassign", h.form(formPlain, 0), h.unassign)
+	in.POST("/accounts/:id/key", h.form(formMultipart, maxCertUpload), h.setKey)
+	in.POST("/accounts/:id/password", h.form(formPassword, 0), h.setPassword)
+	in.POST("/accounts/:id/disable", h.form(formPlain, 0), h.setDisabled(true))
+	in.POST("/accounts/:id/enable", h.form(formPlain, 0), h.setDisabled(false))
+	in.POST("/tokens", h.form(formPlain, 0), h.createToken)
+	in.POST("/tokens/:id/revoke", h.form(formPlain, 0), h.revokeToken)
 
 	r.NoRoute(func(c *gin.Context) { h.fail(c, errNoRoute) })
 	r.NoMethod(func(c *gin.Context) { h.fail(c, errNoRoute) })

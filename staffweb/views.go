@@ -40,8 +40,17 @@ func size(n int64) string {
 	return fmt.Sprintf("%d B", n)
 }
 
+// day is a date as pages show them, "—" for none.
+func day(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.In(vietnam).Format("02/01/2006")
+}
+
 var templateFuncs = template.FuncMap{
 	"when": when,
+	"day":  day,
 	"inc":  func(i int) int { return i + 1 },
 	"percent": func(done, total int) int {
 		if total <= 0 {
@@ -58,7 +67,7 @@ type userView struct {
 	Roles    string
 	Org      string
 	// What the navigation offers.
-	Signs, CanProgress, CanImport bool
+	Signs, CanProgress, CanImport, CanAccounts bool
 }
 
 // page is what every page template gets; each page's view embeds it.
@@ -77,6 +86,10 @@ type page struct {
 	Error   *errorView
 	Notice  string
 }
+
+// Bad reports whether the page's error names the form field: the
+// templates mark that field aria-invalid.
+func (p page) Bad(field string) bool { return p.Error != nil && p.Error.Field == field }
 
 // T is the message key in the page's language, formatted with args.
 func (p page) T(key string, args ...any) string { return tr(p.Lang, key, args...) }
@@ -115,6 +128,9 @@ func (h *Handler) newPage(c *gin.Context, titleKey, nav string) page {
 		p.CSRF = s.CSRF
 		u := &userView{Name: a.FullName, Username: a.Username, Signs: a.KeyKind != workflow.KeyNone,
 			CanProgress: canProgress(a), CanImport: canImport(a)}
+		if o := orgOf(c); o != nil {
+			u.CanAccounts = managesAccounts(a, o)
+		}
 		var roles []string
 		for _, r := range a.Roles {
 			roles = append(roles, roleName(lang, r))
@@ -136,6 +152,18 @@ func canProgress(a *workflow.Account) bool {
 // canImport: the roles that import data files.
 func canImport(a *workflow.Account) bool {
 	return a.Has(workflow.RoleSchoolAdmin) || a.Has(workflow.RoleDepartmentAdmin)
+}
+
+// managesAccounts: a school's IT administrator manages the school's
+// accounts, a Sở's the Sở's own (not its schools').
+func managesAccounts(a *workflow.Account, org *workflow.Org) bool {
+	switch org.Kind {
+	case workflow.OrgSchool:
+		return a.Has(workflow.RoleSchoolAdmin)
+	case workflow.OrgDepartment:
+		return a.Has(workflow.RoleDepartmentAdmin)
+	}
+	return false
 }
 
 // importKinds are the kinds a may import for org.

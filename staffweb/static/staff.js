@@ -1,11 +1,28 @@
-// kyso staff pages: "select all" boxes for the signing queue. Progressive
-// enhancement only: without this script every box is ticked by hand and
-// the forms work the same.
+// kyso staff pages: "select all" boxes for the signing queue, a question
+// before a button marked data-confirm (disabling an account, revoking a
+// token) and a copy button for a new API token. Progressive enhancement
+// only: without this script every box is ticked by hand and the forms
+// work the same.
 (function () {
   'use strict';
   function ready(fn) {
     if (document.readyState !== 'loading') { fn(); } else { document.addEventListener('DOMContentLoaded', fn); }
   }
+  ready(function () {
+    Array.prototype.forEach.call(document.querySelectorAll('button[data-confirm]'), function (b) {
+      b.addEventListener('click', function (e) {
+        if (!window.confirm(b.getAttribute('data-confirm'))) { e.preventDefault(); }
+      });
+    });
+    Array.prototype.forEach.call(document.querySelectorAll('button[data-copy]'), function (b) {
+      var field = document.getElementById(b.getAttribute('data-copy'));
+      if (!field || !navigator.clipboard) { return; }
+      b.hidden = false;
+      b.addEventListener('click', function () {
+        navigator.clipboard.writeText(field.value).then(function () { field.select(); });
+      });
+    });
+  });
   ready(function () {
     var form = document.getElementById('batch');
     if (!form) { return; }
