@@ -505,7 +505,7 @@ func (h *Handler) setKey(c *gin.Context) {
 				return kept, formError(err, "certificates")
 			}
 		}
-		return kept, formError(h.store.SetKey(c.Request.Context(), a.ID, kind, uri, chain, accountActor(admin)), "certificates")
+		return kept, formError(h.cfg.Service.SetKey(c.Request.Context(), a.ID, kind, uri, chain, accountActor(admin)), "certificates")
 	})
 }
 

@@ -4,6 +4,10 @@ import (
 	"bytes"
 	"context"
 	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
 	"errors"
 	"io"
 	"strings"
@@ -11,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kyso-vn/kyso/devca"
 	"github.com/kyso-vn/kyso/hsm"
 	"github.com/kyso-vn/kyso/registry"
 	"github.com/kyso-vn/kyso/registry/pgtest"
@@ -333,6 +338,36 @@ func TestLockOutSameForUnknownNames(t *testing.T) {
 			if !errors.Is(err, want) {
 				t.Fatalf("%s, try %d: %v, want %v", name, i, err, want)
 			}
+		}
+	}
+}
+
+// TestSetKeyNeedsTrustedCertificate: a certificate with the right name
+// from a CA the service does not trust is refused when registered.
+func TestSetKeyNeedsTrustedCertificate(t *testing.T) {
+	env := workflowtest.New(t, workflowtest.Options{})
+	ctx := context.Background()
+	teacher := env.People[workflowtest.MathTeacher]
+	other, err := devca.New(rand.Reader, workflowtest.Start.Add(-time.Hour), devca.Options{Organization: "somebody else"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := teacher.Chain[0].Subject.CommonName
+	for _, tc := range []struct {
+		ca   *devca.CA
+		want error
+	}{{other, workflow.ErrInvalid}, {env.CA, nil}} {
+		cert, err := tc.ca.IssueSigner(rand.Reader, k.Public(), devca.Subject{CommonName: name}, workflowtest.Start, 24*time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		chain := string(devca.CertsPEM(append([]*x509.Certificate{cert}, tc.ca.Chain()...)...))
+		if err := env.Service.SetKey(ctx, teacher.Account.ID, workflow.KeyUSB, "", chain, "test"); !errors.Is(err, tc.want) {
+			t.Fatalf("certificate from %s: %v, want %v", tc.ca.Chain()[0].Subject.CommonName, err, tc.want)
 		}
 	}
 }

@@ -210,3 +210,36 @@ func stepOptions(d *Document, st *Step, signedCount int, chain []*x509.Certifica
 	}
 	return opts
 }
+
+// SetKey records an account's signing key like Store.SetKey, after
+// checking that its certificate chains to the service's trust roots and is
+// valid now: a certificate that the service's own verification would
+// refuse is refused when it is registered, not at the first signature.
+func (svc *Service) SetKey(ctx context.Context, id string, kind KeyKind, uri, certificatesPEM, actor string) error {
+	if kind != KeyNone {
+		if err := svc.checkTrusted(certificatesPEM); err != nil {
+			return err
+		}
+	}
+	return svc.Store.SetKey(ctx, id, kind, uri, certificatesPEM, actor)
+}
+
+// checkTrusted verifies a PEM chain (leaf first) against the roots.
+func (svc *Service) checkTrusted(certificatesPEM string) error {
+	chain, err := parseChain(certificatesPEM)
+	if err != nil {
+		return fmt.Errorf("certificates: %w", err)
+	}
+	roots, inter := x509.NewCertPool(), x509.NewCertPool()
+	for _, r := range svc.Roots {
+		roots.AddCert(r)
+	}
+	for _, c := range chain[1:] {
+		inter.AddCert(c)
+	}
+	if _, err := chain[0].Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter, CurrentTime: svc.Now(),
+		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}}); err != nil {
+		return fmt.Errorf("%w: certificates: not issued under the service's trust roots or not valid now: %v", ErrInvalid, err)
+	}
+	return nil
+}

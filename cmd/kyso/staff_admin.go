@@ -46,6 +46,16 @@ Add a school or a Sở. NAME is the name exactly as documents print it
 type keyFlags struct{ hsmURI, cert, usbCert *string }
 
 func (k keyFlags) apply(e *env, st *staffEnv, id string) error {
+	if *k.hsmURI == "" && *k.usbCert == "" {
+		return nil
+	}
+	// The certificate must chain to the service's trust roots, as the
+	// account pages check.
+	roots, err := readCerts(st.cfg.Trust.Roots)
+	if err != nil {
+		return fmt.Errorf("trust.roots: %w", err)
+	}
+	svc := &workflow.Service{Store: st.store, Roots: roots, Now: e.now}
 	switch {
 	case *k.hsmURI != "" && *k.usbCert != "":
 		return usagef("give --hsm-uri with --cert, or --usb-cert, not both")
@@ -57,13 +67,13 @@ func (k keyFlags) apply(e *env, st *staffEnv, id string) error {
 		if err != nil {
 			return fmt.Errorf("--cert: %w", err)
 		}
-		return st.store.SetKey(e.ctx, id, workflow.KeyHSM, *k.hsmURI, pemText, cliActor)
+		return svc.SetKey(e.ctx, id, workflow.KeyHSM, *k.hsmURI, pemText, cliActor)
 	case *k.usbCert != "":
 		pemText, err := readCertsPEM(*k.usbCert)
 		if err != nil {
 			return fmt.Errorf("--usb-cert: %w", err)
 		}
-		return st.store.SetKey(e.ctx, id, workflow.KeyUSB, "", pemText, cliActor)
+		return svc.SetKey(e.ctx, id, workflow.KeyUSB, "", pemText, cliActor)
 	}
 	return nil
 }
