@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,47 +13,18 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/kyso-vn/kyso/internal/testenv"
+
 	"github.com/kyso-vn/kyso/server"
 	"github.com/kyso-vn/kyso/verify"
 	"github.com/kyso-vn/kyso/workflow"
 	"github.com/kyso-vn/kyso/workflow/workflowtest"
 )
 
-// chromium finds Debian's headless Chromium, failing under CI=true when it
-// is missing and skipping otherwise.
-func chromium(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("chromium is not installed (Debian package chromium); the browser tests cannot run")
-	}
-	t.Skip("chromium is not installed (Debian package chromium); skipping the browser tests")
-	return ""
-}
-
-// browser starts a headless Chromium with the flags this sandbox needs.
+// browser starts headless Chromium (testenv.Browser).
 func browser(t *testing.T) context.Context {
 	t.Helper()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromium(t)),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.WindowSize(1280, 900),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
-	)
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelCtx := chromedp.NewContext(actx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 120*time.Second)
-	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
-	return ctx
+	return testenv.Browser(t, 120*time.Second, chromedp.WindowSize(1280, 900))
 }
 
 // site serves the public verification site with the staff handler mounted

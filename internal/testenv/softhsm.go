@@ -46,9 +46,9 @@ func softHSMMultiarch() string {
 	return ""
 }
 
-// softHSMUnavailable fails the test when CI=true and skips it otherwise,
+// unavailable fails the test when CI=true and skips it otherwise,
 // so a missing tool never lets a CI run pass silently.
-func softHSMUnavailable(t testing.TB, format string, args ...any) {
+func unavailable(t testing.TB, format string, args ...any) {
 	t.Helper()
 	msg := fmt.Sprintf(format, args...)
 	if os.Getenv("CI") == "true" {
@@ -83,7 +83,7 @@ func NewSoftHSM(t testing.TB) *HSM {
 	t.Helper()
 	util, err := exec.LookPath("softhsm2-util")
 	if err != nil {
-		softHSMUnavailable(t, "softhsm2-util not found in PATH (Debian: apt-get install softhsm2)")
+		unavailable(t, "softhsm2-util not found in PATH (Debian: apt-get install softhsm2)")
 	}
 	module := ""
 	for _, c := range softHSMModuleCandidates() {
@@ -93,7 +93,7 @@ func NewSoftHSM(t testing.TB) *HSM {
 		}
 	}
 	if module == "" {
-		softHSMUnavailable(t, "libsofthsm2.so not found in %s", strings.Join(softHSMModuleCandidates(), ", "))
+		unavailable(t, "libsofthsm2.so not found in %s", strings.Join(softHSMModuleCandidates(), ", "))
 	}
 	dir := t.TempDir()
 	tokenDir := filepath.Join(dir, "tokens")
